@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kleak: build the module against the running kernel (or KDIR), or run the
+# test bed.  See README.md.
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+TB := scripts/testbed/tb
+KERNEL ?= 6.12
+
+.PHONY: all modules clean deps check lint vm demo help
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
+		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
+
+deps:
+	@$(TB) deps
+
+lint:
+	@$(TB) lint
+
+# The project's one test command: static checks, builds and boots of the
+# stock 6.1 and 6.12 kernels and the debug kernel, KUnit and guest tests.
+check:
+	@$(TB) check $(KERNELS)
+
+# Boot KERNEL (6.1, 6.12 or debug) with kleak loaded; run CMD, or get a shell.
+vm:
+	@$(TB) vm $(KERNEL) "$(CMD)"
+
+help:
+	@echo "make [modules] [KDIR=...]  build kleak.ko against a kernel tree"
+	@echo "make deps                  install what the test bed needs"
+	@echo "make check [KERNELS=...]   run every test in QEMU (default: 6.1 6.12 debug)"
+	@echo "make vm KERNEL=6.1 CMD=... boot a kernel with kleak; CMD or a shell"
+	@echo "make lint                  checkpatch --strict on the sources"

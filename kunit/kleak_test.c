@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for kleak.  They run in the test bed's debug kernel (KASAN,
+ * lockdep, kmemleak) against the real, loaded kleak.ko (loaded with
+ * enabled=0; the suites start and stop tracking themselves).
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kallsyms.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/timer.h>
+#include <linux/vmalloc.h>
+
+#include "../module/kleak.h"
+
+/* ---- index ------------------------------------------------------------- */
+
+#define TPOOL 64
+
+static void kleak_test_index(struct kunit *test, bool rht)
+{
+	struct kleak_obj *pool, copy;
+	struct kleak_index ix;
+	u32 i, idx;
+
+	pool = vzalloc(TPOOL * sizeof(*pool));
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, kleak_index_init(&ix, pool, TPOOL, rht), 0);
+
+	for (i = 1; i < TPOOL; i++) {
+		pool[i].addr = 0xffff888000000000UL + i * 64;
+		pool[i].bytes_req = i;
+		KUNIT_EXPECT_EQ(test, kleak_index_insert(&ix, i), KLEAK_NONE);
+	}
+	for (i = 1; i < TPOOL; i++) {
+		KUNIT_EXPECT_TRUE(test, kleak_index_read(&ix, pool[i].addr, &copy, &idx));
+		KUNIT_EXPECT_EQ(test, idx, i);
+		KUNIT_EXPECT_EQ(test, copy.bytes_req, i);
+	}
+	KUNIT_EXPECT_FALSE(test, kleak_index_read(&ix, 0xdead0000UL, &copy, NULL));
+	KUNIT_EXPECT_EQ(test, kleak_index_remove(&ix, 0xdead0000UL), KLEAK_NONE);
+
+	/* remove every other one */
+	for (i = 1; i < TPOOL; i += 2)
+		KUNIT_EXPECT_EQ(test, kleak_index_remove(&ix, pool[i].addr), i);
+	for (i = 1; i < TPOOL; i++)
+		KUNIT_EXPECT_EQ(test, kleak_index_read(&ix, pool[i].addr, &copy, NULL),
+				!(i & 1));
+
+	/* address reuse: record 1 takes the address of record 2 */
+	pool[1].addr = pool[2].addr;
+	KUNIT_EXPECT_EQ(test, kleak_index_insert(&ix, 1), 2U);
+	KUNIT_EXPECT_TRUE(test, kleak_index_read(&ix, pool[2].addr, &copy, &idx));
+	KUNIT_EXPECT_EQ(test, idx, 1U);
+	KUNIT_EXPECT_EQ(test, kleak_index_remove(&ix, pool[1].addr), 1U);
+	KUNIT_EXPECT_FALSE(test, kleak_index_read(&ix, pool[1].addr, &copy, NULL));
+
+	/* a recycled record under a new address */
+	pool[3].addr = 0xffff888100000000UL;
+	KUNIT_EXPECT_EQ(test, kleak_index_insert(&ix, 3), KLEAK_NONE);
+	KUNIT_EXPECT_TRUE(test, kleak_index_read(&ix, 0xffff888100000000UL, &copy, &idx));
+	KUNIT_EXPECT_EQ(test, idx, 3U);
+
+	kleak_index_destroy(&ix);
+	vfree(pool);
+}
+
+static void kleak_test_index_portable(struct kunit *test)
+{
+	kleak_test_index(test, false);
+}
+
+static void kleak_test_index_rhashtable(struct kunit *test)
+{
+	if (!KLEAK_HAVE_IRQSAFE_RHT)
+		kunit_skip(test, "rhashtable is not IRQ-safe before 6.7");
+	kleak_test_index(test, true);
+}
+
+/* ---- tracking ---------------------------------------------------------- */
+
+static void kleak_test_start(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, kleak_control("filter reset"), 0);
+	KUNIT_ASSERT_EQ(test, kleak_start(), 0);
+}
+
+static struct kleak_stack *kleak_test_stack(struct kunit *test, void *p,
+					    struct kleak_obj *o)
+{
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)p, o));
+	return kleak_stack_get(o->stack);
+}
+
+static noinline void *kleak_test_alloc_a(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+static noinline void *kleak_test_alloc_b(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+static void kleak_test_stack_dedupe(struct kunit *test)
+{
+	struct kleak_obj o[4];
+	struct kleak_stack *st;
+	void *p[4];
+	int i;
+
+	kleak_test_start(test);
+	for (i = 0; i < 3; i++)
+		p[i] = kleak_test_alloc_a(96);
+	p[3] = kleak_test_alloc_b(96);
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		kleak_test_stack(test, p[i], &o[i]);
+	}
+	KUNIT_EXPECT_EQ(test, o[0].stack, o[1].stack);
+	KUNIT_EXPECT_EQ(test, o[0].stack, o[2].stack);
+	KUNIT_EXPECT_NE(test, o[0].stack, o[3].stack);
+	KUNIT_EXPECT_EQ(test, o[0].bytes_req, 96U);
+
+	st = kleak_stack_get(o[0].stack);
+	KUNIT_EXPECT_EQ(test, st->live_objs, 3ULL);
+	KUNIT_EXPECT_EQ(test, st->live_bytes, 3ULL * 96);
+	KUNIT_EXPECT_EQ(test, st->allocs, 3ULL);
+	kfree(p[1]);
+	KUNIT_EXPECT_EQ(test, st->live_objs, 2ULL);
+	KUNIT_EXPECT_EQ(test, st->frees, 1ULL);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)p[1], &o[1]));
+	kfree(p[0]);
+	kfree(p[2]);
+	KUNIT_EXPECT_EQ(test, st->live_objs, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->live_bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->head, KLEAK_NONE);
+	kfree(p[3]);
+	kleak_stop();
+}
+
+static noinline void *kleak_test_plant(void)
+{
+	char *p = kmalloc(256, GFP_KERNEL);
+
+	if (p)
+		strscpy(p, "planted by kleak_test_plant", 256);
+	return p;
+}
+
+static void kleak_test_planted_leak(struct kunit *test)
+{
+	char *sym = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
+	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct kleak_out out = { .buf = buf, .size = 4096 };
+	struct kleak_obj o;
+	struct kleak_stack *st;
+	bool found = false;
+	unsigned int i;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, sym);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	kleak_test_start(test);
+	p = kleak_test_plant();
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	st = kleak_test_stack(test, p, &o);
+	KUNIT_EXPECT_GT(test, (int)st->nr, 1);
+	for (i = 0; i < st->nr; i++) {
+		sprint_symbol(sym, st->frames[i]);
+		if (strstr(sym, "kleak_test_plant"))
+			found = true;
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, found, "kleak_test_plant not in the saved stack");
+	/* the allocator's own frames are skipped: the first frame is the caller */
+	sprint_symbol(sym, st->frames[0]);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(sym, "kleak_test_plant"), "first frame %s", sym);
+	KUNIT_EXPECT_EQ(test, o.comm, kleak_comm_intern(current->comm));
+	KUNIT_EXPECT_STREQ(test, kleak_cache_get(o.cache)->name, "kmalloc-256");
+
+	kleak_print_stack(&out, o.stack, "  ");
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "kleak_test_plant"));
+	kfree(p);
+	kleak_stop();
+}
+
+static void kleak_test_kmem_cache_name(struct kunit *test)
+{
+	struct kmem_cache *c;
+	struct kleak_obj o;
+	void *p;
+
+	c = kmem_cache_create("kleak_test_cache", 72, 0, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	kleak_test_start(test);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)p, &o));
+	/* SLUB may merge it with an alias of the same size: its name or theirs */
+	KUNIT_EXPECT_EQ(test, kleak_cache_get(o.cache)->size, kmem_cache_size(c));
+	KUNIT_EXPECT_STRNEQ(test, kleak_cache_get(o.cache)->name, "cache-72");
+	kmem_cache_free(c, p);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)p, &o));
+	kleak_stop();
+	kmem_cache_destroy(c);
+}
+
+/* ---- filters and control ------------------------------------------------ */
+
+static void kleak_test_filter_parse(struct kunit *test)
+{
+	struct kleak_filter f = {}, before;
+	char s[128];
+	static const char * const bad[] = {
+		"size=abc", "size=10-5", "size=0", "bogus=1", "pid=-1", "noequals",
+		"", "   ", "comm=waytoolongcommname", "min_age=5x", "size=1-",
+		"size=4096 bogus=1",
+	};
+	unsigned int i;
+
+	strscpy(s, "size=4096", sizeof(s));
+	KUNIT_EXPECT_EQ(test, kleak_filter_parse(&f, s), 0);
+	KUNIT_EXPECT_EQ(test, f.size_min, 4096UL);
+	KUNIT_EXPECT_EQ(test, f.size_max, 4096UL);
+	strscpy(s, "size=1k-2k comm=cat pid=5 min_age=5s cache=kmalloc-4k module=kleak_fixture",
+		sizeof(s));
+	KUNIT_EXPECT_EQ(test, kleak_filter_parse(&f, s), 0);
+	KUNIT_EXPECT_EQ(test, f.size_min, 1024UL);
+	KUNIT_EXPECT_EQ(test, f.size_max, 2048UL);
+	KUNIT_EXPECT_STREQ(test, f.comm, "cat");
+	KUNIT_EXPECT_EQ(test, f.pid, 5);
+	KUNIT_EXPECT_EQ(test, f.min_age_ms, 5000UL);
+	KUNIT_EXPECT_STREQ(test, f.cache, "kmalloc-4k");
+	KUNIT_EXPECT_STREQ(test, f.module, "kleak_fixture");
+	kleak_filter_format(&f, s, sizeof(s));
+	KUNIT_EXPECT_STREQ(test, s,
+			   "size=1024-2048 cache=kmalloc-4k comm=cat pid=5 module=kleak_fixture min_age=5000ms");
+
+	KUNIT_EXPECT_TRUE(test, kleak_filter_track(&f, 1024, 5, "cat"));
+	KUNIT_EXPECT_FALSE(test, kleak_filter_track(&f, 4096, 5, "cat"));
+	KUNIT_EXPECT_FALSE(test, kleak_filter_track(&f, 1024, 6, "cat"));
+	KUNIT_EXPECT_FALSE(test, kleak_filter_track(&f, 1024, 5, "sh"));
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		before = f;
+		strscpy(s, bad[i], sizeof(s));
+		KUNIT_EXPECT_EQ_MSG(test, kleak_filter_parse(&f, s), -EINVAL, "'%s'", bad[i]);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(&before, &f, sizeof(f)), 0,
+				    "'%s' changed the filter", bad[i]);
+	}
+	strscpy(s, "size= comm=", sizeof(s));
+	KUNIT_EXPECT_EQ(test, kleak_filter_parse(&f, s), 0);
+	KUNIT_EXPECT_EQ(test, f.size_max, 0UL);
+	KUNIT_EXPECT_STREQ(test, f.comm, "");
+	strscpy(s, "reset", sizeof(s));
+	KUNIT_EXPECT_EQ(test, kleak_filter_parse(&f, s), 0);
+	kleak_filter_format(&f, s, sizeof(s));
+	KUNIT_EXPECT_STREQ(test, s, "none");
+}
+
+static void kleak_test_control(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"frobnicate", "start now", "filter", "filter size=zz", "filter bogus=1",
+		"clear all", "",
+	};
+	struct kleak_filter f;
+	char *show = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	struct kleak_out out = { .buf = show, .size = 1024 };
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, show);
+	KUNIT_ASSERT_EQ(test, kleak_control("filter reset"), 0);
+	KUNIT_EXPECT_EQ(test, kleak_control("filter size=4096 comm=cat\n"), 0);
+	kleak_filter_get(&f);
+	KUNIT_EXPECT_EQ(test, f.size_min, 4096UL);
+	KUNIT_EXPECT_STREQ(test, f.comm, "cat");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, kleak_control(bad[i]), -EINVAL, "'%s'", bad[i]);
+		kleak_filter_get(&f);
+		KUNIT_EXPECT_EQ(test, f.size_min, 4096UL);
+		KUNIT_EXPECT_STREQ(test, f.comm, "cat");
+	}
+	kleak_control_show(&out);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(show, "filter: size=4096 comm=cat"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(show, "state: stopped"));
+	KUNIT_EXPECT_EQ(test, kleak_control("mark"), 0);
+	KUNIT_EXPECT_NE(test, READ_ONCE(kleak.mark_ts), 0ULL);
+	KUNIT_EXPECT_EQ(test, kleak_control("unmark"), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(kleak.mark_ts), 0ULL);
+	KUNIT_EXPECT_EQ(test, kleak_control("start"), 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(kleak.running));
+	KUNIT_EXPECT_EQ(test, kleak_control("stop"), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(kleak.running));
+	KUNIT_EXPECT_EQ(test, kleak_control("filter reset"), 0);
+}
+
+static void kleak_test_filter_tracking(struct kunit *test)
+{
+	struct kleak_obj o;
+	void *a, *b;
+
+	KUNIT_ASSERT_EQ(test, kleak_control("filter reset"), 0);
+	KUNIT_ASSERT_EQ(test, kleak_control("filter size=512"), 0);
+	KUNIT_ASSERT_EQ(test, kleak_start(), 0);
+	a = kmalloc(500, GFP_KERNEL);	/* kmalloc-512: tracked */
+	b = kmalloc(100, GFP_KERNEL);	/* kmalloc-128: filtered out */
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)a, &o));
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)b, &o));
+	kfree(a);
+	kfree(b);
+	kleak_stop();
+	KUNIT_EXPECT_EQ(test, kleak_control("filter reset"), 0);
+}
+
+/* ---- formatter --------------------------------------------------------- */
+
+static void kleak_test_hexdump_strings(struct kunit *test)
+{
+	static const u8 data[] = "ab\0cpu0 1 2\nversion 15\0\x7f\x01timestamp 4294892356";
+	char *buf = kunit_kzalloc(test, 2048, GFP_KERNEL);
+	struct kleak_out out = { .buf = buf, .size = 2048 };
+	struct kleak_strscan ss = { .out = &out, .max = 16 };
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	kleak_hexdump(&out, "hello world, hexdump", 20, 0x40);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "0040: 68 65 6c 6c 6f 20 77 6f"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "hello world, hex"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "0050: 64 75 6d 70"));
+
+	out.len = 0;
+	buf[0] = '\0';
+	/* fed in two pieces that split "version" */
+	kleak_strings_scan(&ss, data, 15);
+	kleak_strings_scan(&ss, data + 15, sizeof(data) - 1 - 15);
+	kleak_strings_end(&ss);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "\"cpu0 1 2\""));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "\"version 15\""));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "\"timestamp 4294892356\""));
+	KUNIT_EXPECT_NULL(test, strstr(buf, "\"ab\""));
+	KUNIT_EXPECT_EQ(test, ss.shown, 3U);
+
+	out.len = 0;
+	buf[0] = '\0';
+	memset(&ss, 0, sizeof(ss));
+	ss.out = &out;
+	ss.max = 16;
+	kleak_strings_scan(&ss, (const u8 *)"\x01\x02", 2);
+	kleak_strings_end(&ss);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "(none)"));
+}
+
+/* ---- age and mark ------------------------------------------------------- */
+
+static void kleak_test_age_mark(struct kunit *test)
+{
+	struct kleak_filter f = {};
+	struct kleak_obj oa, ob;
+	u64 now, mark;
+	void *a, *b;
+
+	kleak_test_start(test);
+	a = kmalloc(64, GFP_KERNEL);
+	msleep(60);
+	mark = local_clock();
+	b = kmalloc(64, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)a, &oa));
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)b, &ob));
+	KUNIT_EXPECT_GE(test, kleak_age_ns(&oa), 60ULL * NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, kleak_age_ns(&ob), kleak_age_ns(&oa));
+	now = local_clock();
+	KUNIT_EXPECT_FALSE(test, kleak_filter_report(&f, &oa, now, mark));
+	KUNIT_EXPECT_TRUE(test, kleak_filter_report(&f, &ob, now, mark));
+	f.min_age_ms = 50;
+	KUNIT_EXPECT_TRUE(test, kleak_filter_report(&f, &oa, now, 0));
+	KUNIT_EXPECT_FALSE(test, kleak_filter_report(&f, &ob, now, 0));
+	kfree(a);
+	kfree(b);
+	kleak_stop();
+}
+
+/* ---- silent frees -------------------------------------------------------- */
+
+struct kleak_test_rcu {
+	struct rcu_head rcu;
+	char pad[40];
+};
+
+static void kleak_test_kfree_rcu(struct kunit *test)
+{
+	struct kleak_test_rcu *r[8];
+	struct kleak_obj o;
+	int i, left = 8, waited;
+	u64 t0;
+
+	kleak_test_start(test);
+	KUNIT_EXPECT_TRUE(test, kleak.bulk_hooked);
+	for (i = 0; i < 8; i++) {
+		r[i] = kmalloc(sizeof(*r[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, r[i]);
+		KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)r[i], &o));
+	}
+	t0 = local_clock();
+	for (i = 0; i < 8; i++)
+		kfree_rcu(r[i], rcu);
+	/* grace period plus the batching delay of about 5 s */
+	for (waited = 0; waited < 30000 && left; waited += 200) {
+		msleep(200);
+		/* still tracked as our object (not a later one at the same address) */
+		for (left = 0, i = 0; i < 8; i++)
+			left += kleak_lookup((unsigned long)r[i], &o) && o.ts <= t0;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, left, 0, "kfree_rcu'ed objects still tracked after %d ms",
+			    waited);
+	kleak_stop();
+}
+
+static void kleak_test_bulk_free(struct kunit *test)
+{
+	void *p[16];
+	struct kleak_obj o;
+	u64 before, t0;
+	int i;
+
+	kleak_test_start(test);
+	KUNIT_ASSERT_TRUE(test, kleak.bulk_hooked);
+	for (i = 0; i < 16; i++) {
+		p[i] = kmalloc(200, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	before = kleak_counter_sum(KC_EV_BULK_FREE);
+	t0 = local_clock();
+	kfree_bulk(16, p);
+	KUNIT_EXPECT_GE(test, kleak_counter_sum(KC_EV_BULK_FREE), before + 16);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)p[i], &o) && o.ts <= t0);
+	kleak_stop();
+}
+
+/* ---- contexts ----------------------------------------------------------- */
+
+struct kleak_ctx_test {
+	struct hrtimer hrt;
+	struct timer_list timer;
+	atomic_t hard_ok, hard_bad, soft_ok, soft_bad, proc_ok, proc_bad;
+	atomic_t stop;
+	u32 stack[3];	/* a stack seen per context */
+};
+
+static struct kleak_ctx_test kleak_ctx;
+
+/* Allocate, check that kleak saw it in the right context, free. */
+static void kleak_ctx_churn(int ctx, u16 want_flag, atomic_t *ok, atomic_t *bad)
+{
+	struct kleak_obj o;
+	void *p = kmalloc(48, GFP_ATOMIC);
+
+	if (!p)
+		return;
+	if (kleak_lookup((unsigned long)p, &o) && (o.flags & want_flag) == want_flag &&
+	    o.bytes_req == 48) {
+		atomic_inc(ok);
+		WRITE_ONCE(kleak_ctx.stack[ctx], o.stack);
+	} else {
+		atomic_inc(bad);
+	}
+	kfree(p);
+}
+
+static enum hrtimer_restart kleak_ctx_hrt(struct hrtimer *t)
+{
+	kleak_ctx_churn(0, KLEAK_OBJ_HARDIRQ, &kleak_ctx.hard_ok, &kleak_ctx.hard_bad);
+	if (atomic_read(&kleak_ctx.stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ms_to_ktime(2));
+	return HRTIMER_RESTART;
+}
+
+static void kleak_ctx_timer(struct timer_list *t)
+{
+	kleak_ctx_churn(1, KLEAK_OBJ_SOFTIRQ, &kleak_ctx.soft_ok, &kleak_ctx.soft_bad);
+	if (!atomic_read(&kleak_ctx.stop))
+		mod_timer(t, jiffies + 1);
+}
+
+static int kleak_ctx_thread(void *arg)
+{
+	while (!kthread_should_stop()) {
+		kleak_ctx_churn(2, 0, &kleak_ctx.proc_ok, &kleak_ctx.proc_bad);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int kleak_ctx_reader(void *arg)
+{
+	static char buf[8192];
+	struct kleak_out out = { .buf = buf, .size = sizeof(buf) };
+
+	while (!kthread_should_stop()) {
+		out.len = 0;
+		kleak_summary(&out, 10);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void kleak_test_contexts(struct kunit *test)
+{
+	struct task_struct *t[NR_CPUS + 1];
+	int cpu, n = 0, i;
+
+	memset(&kleak_ctx, 0, sizeof(kleak_ctx));
+	kleak_test_start(test);
+	for_each_online_cpu(cpu) {
+		t[n] = kthread_create(kleak_ctx_thread, NULL, "kleak_ctx/%d", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
+		kthread_bind(t[n], cpu);
+		wake_up_process(t[n++]);
+	}
+	t[n] = kthread_run(kleak_ctx_reader, NULL, "kleak_ctx_rd");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t[n]));
+	n++;
+	hrtimer_init(&kleak_ctx.hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	kleak_ctx.hrt.function = kleak_ctx_hrt;
+	hrtimer_start(&kleak_ctx.hrt, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	timer_setup(&kleak_ctx.timer, kleak_ctx_timer, 0);
+	mod_timer(&kleak_ctx.timer, jiffies + 1);
+
+	msleep(2000);
+
+	atomic_set(&kleak_ctx.stop, 1);
+	hrtimer_cancel(&kleak_ctx.hrt);
+	del_timer_sync(&kleak_ctx.timer);
+	for (i = 0; i < n; i++)
+		kthread_stop(t[i]);
+	kleak_stop();
+
+	kunit_info(test, "hardirq %d/%d softirq %d/%d process %d/%d (ok/bad)\n",
+		   atomic_read(&kleak_ctx.hard_ok), atomic_read(&kleak_ctx.hard_bad),
+		   atomic_read(&kleak_ctx.soft_ok), atomic_read(&kleak_ctx.soft_bad),
+		   atomic_read(&kleak_ctx.proc_ok), atomic_read(&kleak_ctx.proc_bad));
+	KUNIT_EXPECT_GT(test, atomic_read(&kleak_ctx.hard_ok), 10);
+	KUNIT_EXPECT_GT(test, atomic_read(&kleak_ctx.soft_ok), 10);
+	KUNIT_EXPECT_GT(test, atomic_read(&kleak_ctx.proc_ok), 100);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kleak_ctx.hard_bad), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kleak_ctx.soft_bad), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kleak_ctx.proc_bad), 0);
+	KUNIT_EXPECT_EQ(test, kleak_counter_sum(KC_DROP_RECURSION), 0ULL);
+	/* every churned object was seen freed */
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_NE(test, kleak_ctx.stack[i], 0U);
+		if (kleak_ctx.stack[i])
+			KUNIT_EXPECT_EQ_MSG(test, kleak_stack_get(kleak_ctx.stack[i])->live_objs,
+					    0ULL, "context %d", i);
+	}
+}
+
+/* ---- exhaustion ---------------------------------------------------------- */
+
+static void kleak_test_exhaustion(struct kunit *test)
+{
+	unsigned int n = kleak.max_objects + 64, i, tracked = 0;
+	u64 drops;
+	struct kleak_obj o;
+	void **p;
+
+	if (kleak.max_objects > 65536)
+		kunit_skip(test, "load kleak with max_objects <= 65536 to run this");
+	p = vmalloc(array_size(n, sizeof(void *)));
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, kleak_clear(), 0);
+	kleak_test_start(test);
+	drops = kleak_counter_sum(KC_DROP_TABLE_FULL);
+	for (i = 0; i < n; i++)
+		p[i] = kmalloc(16, GFP_KERNEL);
+	for (i = 0; i < n; i++)
+		tracked += p[i] && kleak_lookup((unsigned long)p[i], &o);
+	KUNIT_EXPECT_LT(test, tracked, kleak.max_objects);
+	KUNIT_EXPECT_GE(test, kleak_counter_sum(KC_DROP_TABLE_FULL), drops + 64);
+	KUNIT_EXPECT_LE(test, atomic_long_read(&kleak.live), (long)kleak.max_objects);
+	for (i = 0; i < n; i++)
+		kfree(p[i]);
+	/* room again after the frees */
+	p[0] = kmalloc(16, GFP_KERNEL);
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)p[0], &o));
+	kfree(p[0]);
+	kleak_stop();
+	vfree(p);
+}
+
+static struct kunit_case kleak_index_cases[] = {
+	KUNIT_CASE(kleak_test_index_portable),
+	KUNIT_CASE(kleak_test_index_rhashtable),
+	{}
+};
+
+static struct kunit_suite kleak_index_suite = {
+	.name = "kleak_index",
+	.test_cases = kleak_index_cases,
+};
+
+static struct kunit_case kleak_core_cases[] = {
+	KUNIT_CASE(kleak_test_stack_dedupe),
+	KUNIT_CASE(kleak_test_planted_leak),
+	KUNIT_CASE(kleak_test_kmem_cache_name),
+	KUNIT_CASE(kleak_test_filter_parse),
+	KUNIT_CASE(kleak_test_control),
+	KUNIT_CASE(kleak_test_filter_tracking),
+	KUNIT_CASE(kleak_test_hexdump_strings),
+	KUNIT_CASE(kleak_test_age_mark),
+	KUNIT_CASE(kleak_test_kfree_rcu),
+	KUNIT_CASE(kleak_test_bulk_free),
+	KUNIT_CASE(kleak_test_contexts),
+	KUNIT_CASE(kleak_test_exhaustion),
+	{}
+};
+
+static struct kunit_suite kleak_core_suite = {
+	.name = "kleak_core",
+	.test_cases = kleak_core_cases,
+};
+
+kunit_test_suites(&kleak_index_suite, &kleak_core_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suites for kleak");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kleak: internal interfaces shared by the module's files and its KUnit
+ * suites.  See core.c for the design and the locking rules.
+ */
+#ifndef _KLEAK_H
+#define _KLEAK_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/rhashtable-types.h>
+#include <linux/seq_file.h>
+#include <linux/sched.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+
+#include "compat.h"
+
+/* Internals are exported, in their own namespace, only for the KUnit suites. */
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/visibility.h>
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+
+#define KLEAK_NONE		0	/* index 0 of every table is unused */
+#define KLEAK_MAX_DEPTH		64
+#define KLEAK_CACHE_NAME_LEN	32
+
+/* struct kleak_obj.flags */
+#define KLEAK_OBJ_LIVE		BIT(0)
+#define KLEAK_OBJ_HARDIRQ	BIT(1)
+#define KLEAK_OBJ_SOFTIRQ	BIT(2)
+
+/**
+ * struct kleak_obj - one tracked, live allocation (64 bytes)
+ * @rh: rhashtable linkage (rhashtable index)
+ * @chain: hash chain, an index into the pool (portable index)
+ * @addr: the object's address, the index key
+ * @ts: allocation time, local_clock() ns
+ * @call_site: the allocator's caller
+ * @stack: index of the object's stack in the stack table
+ * @prev: previous object of the same stack (older)
+ * @next: next object of the same stack (younger), or the free list link
+ * @bytes_req: requested size
+ * @gfp: gfp flags of the allocation
+ * @pid: pid of the allocating task (of the interrupted one in IRQ context)
+ * @cache: index in the cache table; gives the name and allocated size
+ * @comm: index in the comm table
+ * @cpu: CPU of the allocation
+ * @flags: KLEAK_OBJ_*
+ */
+struct kleak_obj {
+	union {
+		struct rhash_head rh;
+		u32 chain;
+	};
+	unsigned long addr;
+	u64 ts;
+	unsigned long call_site;
+	u32 stack;
+	u32 prev;
+	u32 next;
+	u32 bytes_req;
+	u32 gfp;
+	u32 pid;
+	u16 cache;
+	u16 comm;
+	u16 cpu;
+	u16 flags;
+};
+
+/**
+ * struct kleak_index - the address index over a pool of records
+ * @pool: the records; index 0 is never used
+ * @nr: number of records in @pool, including the unused one
+ * @mask: number of buckets - 1 (portable index)
+ * @buckets: chain heads, pool indices (portable index)
+ * @locks: bucket lock stripes (portable index)
+ * @ht: the rhashtable (rhashtable index)
+ * @use_rht: which implementation this index uses
+ */
+struct kleak_index {
+	struct kleak_obj *pool;
+	u32 nr;
+	u32 mask;
+	u32 *buckets;
+	raw_spinlock_t *locks;
+	struct rhashtable ht;
+	bool use_rht;
+};
+
+/* One formatter for seq_file, a buffer (KUnit) and printk */
+struct kleak_out {
+	struct seq_file *seq;
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+/* index.c */
+int kleak_index_init(struct kleak_index *ix, struct kleak_obj *pool, u32 nr,
+		     bool use_rht);
+void kleak_index_destroy(struct kleak_index *ix);
+u32 kleak_index_insert(struct kleak_index *ix, u32 idx);
+u32 kleak_index_remove(struct kleak_index *ix, unsigned long addr);
+bool kleak_index_read(struct kleak_index *ix, unsigned long addr,
+		      struct kleak_obj *copy, u32 *idx);
+size_t kleak_index_bytes(const struct kleak_index *ix);
+
+/**
+ * struct kleak_stack - one deduplicated stack and its live aggregates
+ * @lock: protects the object list and every field below it
+ * @hash: jhash of the frames
+ * @chain: next entry with the same hash bucket
+ * @nr: number of frames
+ * @has_module: a frame lies in module space
+ * @head: oldest live object (pool index)
+ * @tail: youngest live object
+ * @live_objs: objects of this stack alive now
+ * @live_bytes: their allocated bytes
+ * @allocs: allocations seen
+ * @frees: frees seen
+ * @comm: the most frequent allocating comms (comm table indices)
+ * @comm_count: their counts
+ * @frozen: symbolized frames, saved when a module of the stack went away
+ * @frames: the return addresses, innermost first
+ */
+struct kleak_stack {
+	raw_spinlock_t lock;
+	u32 hash;
+	u32 chain;
+	u16 nr;
+	u16 has_module;
+	u32 head;
+	u32 tail;
+	u64 live_objs;
+	u64 live_bytes;
+	u64 allocs;
+	u64 frees;
+	u16 comm[3];
+	u32 comm_count[3];
+	const char *frozen;
+	unsigned long frames[];
+};
+
+/* Per-CPU event and drop counters, summed for stats. */
+enum kleak_counter {
+	KC_EV_KMALLOC,
+	KC_EV_CACHE_ALLOC,
+	KC_EV_KFREE,
+	KC_EV_CACHE_FREE,
+	KC_EV_BULK_FREE,
+	KC_TRACKED_ALLOCS,
+	KC_TRACKED_FREES,
+	KC_FILTERED,
+	KC_FAILED_ALLOC,
+	KC_NULL_FREE,
+	KC_DROP_TABLE_FULL,
+	KC_DROP_STACK_FULL,
+	KC_DROP_RECURSION,
+	KC_MISSED_FREE,
+	KC_UNKNOWN_FREE,
+	KC_NR
+};
+
+/**
+ * struct kleak_filter - what is tracked and reported
+ * @size_min: smallest allocated size (0: any)
+ * @size_max: largest allocated size (0: any)
+ * @pid: only this pid (0: any)
+ * @comm: only this comm ("": any)
+ * @cache: only this cache name ("": any)
+ * @module: only stacks through this module's text ("": any)
+ * @min_age_ms: only objects at least this old, in reports
+ */
+struct kleak_filter {
+	unsigned long size_min;
+	unsigned long size_max;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	char cache[KLEAK_CACHE_NAME_LEN];
+	char module[MODULE_NAME_LEN];
+	unsigned long min_age_ms;
+};
+
+/**
+ * struct kleak_cache_info - a slab cache, or a kmalloc size class
+ * @key: cache pointer, or size class tag (odd)
+ * @size: allocated size of each object
+ * @state: slot state of the lock-free table
+ * @filter_gen: filter generation @match was computed for
+ * @match: the cache passes the cache filter
+ * @name: cache name as in /proc/slabinfo
+ */
+struct kleak_cache_info {
+	unsigned long key;
+	u32 size;
+	u32 state;
+	u32 filter_gen;
+	bool match;
+	char name[KLEAK_CACHE_NAME_LEN];
+};
+
+/* The state of the tracker: core.c */
+struct kleak_state {
+	struct kleak_index index;
+	struct kleak_obj *pool;
+	u32 max_objects;
+	void *stack_mem;
+	size_t stack_stride;
+	u32 max_stacks;
+	u32 depth;
+	u32 *stack_buckets;
+	u32 stack_mask;
+	u32 nr_stacks;
+	raw_spinlock_t stack_lock;
+	struct kleak_filter __rcu *filter;
+	struct kleak_filter filter_buf[2];
+	u32 filter_gen;
+	u64 mark_ts;
+	bool running;
+	bool bulk_hooked;
+	atomic_long_t live;
+	atomic_long_t peak;
+	u64 __percpu *counters;
+};
+
+extern struct kleak_state kleak;
+extern struct mutex kleak_ctl_mutex;
+extern struct rw_semaphore kleak_rwsem;
+extern unsigned int kleak_sample_bytes;
+
+static inline struct kleak_stack *kleak_stack_get(u32 i)
+{
+	return (struct kleak_stack *)((char *)kleak.stack_mem + (size_t)i * kleak.stack_stride);
+}
+
+static inline void kleak_count(enum kleak_counter c)
+{
+	this_cpu_inc(kleak.counters[c]);
+}
+
+u64 kleak_counter_sum(enum kleak_counter c);
+
+/* core.c */
+int kleak_start(void);
+void kleak_stop(void);
+int kleak_clear(void);
+bool kleak_lookup(unsigned long addr, struct kleak_obj *copy);
+u64 kleak_age_ns(const struct kleak_obj *o);
+size_t kleak_memory_bytes(void);
+
+/* stacks.c */
+int kleak_stacks_init(u32 max_stacks, u32 depth);
+void kleak_stacks_exit(void);
+void kleak_stacks_reset(void);
+u32 kleak_stack_save(unsigned long call_site, unsigned long *scratch);
+void kleak_stack_link(u32 sidx, u32 oidx, size_t bytes, u16 comm);
+void kleak_stack_unlink(u32 sidx, u32 oidx, size_t bytes);
+bool kleak_stack_in_module(u32 sidx, const char *module);
+void kleak_stack_print_frame(u32 sidx, unsigned int i, char *buf, size_t len);
+u16 kleak_comm_intern(const char *comm);
+const char *kleak_comm_name(u16 id);
+u16 kleak_cache_intern(const struct kmem_cache *s, size_t size);
+const struct kleak_cache_info *kleak_cache_get(u16 id);
+bool kleak_cache_match(const struct kleak_filter *f, u16 id);
+int kleak_cache_name_init(void);
+int kleak_modules_init(void);
+void kleak_modules_exit(void);
+
+/* control.c */
+int kleak_filter_parse(struct kleak_filter *f, char *args);
+void kleak_filter_format(const struct kleak_filter *f, char *buf, size_t len);
+bool kleak_filter_track(const struct kleak_filter *f, size_t size, pid_t pid,
+			const char *comm);
+bool kleak_filter_report(const struct kleak_filter *f, const struct kleak_obj *o,
+			 u64 now, u64 mark_ts);
+int kleak_filter_set(const struct kleak_filter *f);
+void kleak_filter_get(struct kleak_filter *f);
+int kleak_control(const char *cmd);
+void kleak_control_show(struct kleak_out *out);
+int kleak_params_apply(void);
+
+__printf(2, 3) void kleak_printf(struct kleak_out *out, const char *fmt, ...);
+void kleak_hexdump(struct kleak_out *out, const void *data, size_t len,
+		   size_t offset);
+
+#define KLEAK_STR_MIN	4	/* shortest printable run shown, like strings(1) */
+#define KLEAK_STR_SHOW	72	/* longest part of a run shown */
+
+/* State of a strings(1)-like scan over an object read in chunks. */
+struct kleak_strscan {
+	struct kleak_out *out;
+	unsigned int run;
+	unsigned int shown;
+	unsigned int max;
+	char acc[KLEAK_STR_SHOW + 1];
+};
+
+void kleak_strings_scan(struct kleak_strscan *ss, const u8 *p, size_t len);
+void kleak_strings_end(struct kleak_strscan *ss);
+int kleak_obj_read(u32 idx, unsigned long addr, u64 ts, size_t off, void *dst,
+		   size_t len);
+void kleak_print_stack(struct kleak_out *out, u32 sidx, const char *indent);
+void kleak_summary(struct kleak_out *out, unsigned int top);
+int kleak_debugfs_init(void);
+void kleak_debugfs_exit(void);
+
+#endif /* _KLEAK_H */
