@@ -104,7 +104,7 @@ static int kleak_parse_size(const char *val, struct kleak_filter *f)
 	return 0;
 }
 
-/* Parse a duration in ms; "s" and "m" suffixes allowed ("500", "5s", "2m"). */
+/* Parse a duration in ms; s, m and h suffixes allowed ("500", "5s", "2m", "1h"). */
 static int kleak_parse_ms(const char *val, unsigned long *ms)
 {
 	char buf[24];
@@ -121,6 +121,9 @@ static int kleak_parse_ms(const char *val, unsigned long *ms)
 		buf[n - 1] = '\0';
 	} else if (buf[n - 1] == 'm') {
 		mult = 60000;
+		buf[n - 1] = '\0';
+	} else if (buf[n - 1] == 'h') {
+		mult = 3600000;
 		buf[n - 1] = '\0';
 	}
 	if (kstrtoul(buf, 10, &v) || v > ULONG_MAX / mult)

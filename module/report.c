@@ -246,6 +246,7 @@ static unsigned long kleak_busy;
 static struct kleak_filter kleak_rf;	/* the filter of the running report */
 static char kleak_osym[KSYM_SYMBOL_LEN];	/* outstanding: one reader at a time */
 static u64 kleak_rmark;
+static u64 kleak_rnow;		/* ages in a report are taken at one time */
 
 static bool kleak_stack_passes(u32 sidx)
 {
@@ -276,17 +277,19 @@ static void kleak_report_begin(void)
 {
 	kleak_filter_get(&kleak_rf);
 	kleak_rmark = READ_ONCE(kleak.mark_ts);
+	kleak_rnow = local_clock();
 	memset(kleak_modmatch, 0, kleak.max_stacks);
 }
 
 /* Snapshot the live objects that pass the filters, oldest first. */
 static void kleak_outstanding_snapshot(void)
 {
-	u64 now = local_clock();
 	struct kleak_obj o;
 	u32 i, n = 0;
+	u64 now;
 
 	kleak_report_begin();
+	now = kleak_rnow;
 	down_read(&kleak_rwsem);
 	for (i = 1; i < kleak.max_objects; i++) {
 		if (!kleak_obj_snapshot(i, &o) || !kleak_filter_report(&kleak_rf, &o, now, kleak_rmark) ||
@@ -346,10 +349,11 @@ static void kleak_stack_totals(u32 sidx, bool walk, u64 now, struct kleak_stack_
 static void kleak_stacks_snapshot(void)
 {
 	bool walk;
-	u64 now = local_clock();
 	u32 i, n = 0, nr;
+	u64 now;
 
 	kleak_report_begin();
+	now = kleak_rnow;
 	walk = kleak_filter_per_object(&kleak_rf, kleak_rmark);
 	down_read(&kleak_rwsem);
 	nr = smp_load_acquire(&kleak.nr_stacks);
@@ -405,7 +409,7 @@ static int kleak_outstanding_show(struct seq_file *m, void *v)
 	kleak_site(&o, sym);
 	kleak_printf(&out, "0x%lx size=%u/%u cache=%s", o.addr, o.bytes_req,
 		     c ? c->size : 0, c ? c->name : "?");
-	kleak_print_age(&out, " age=", kleak_age_ns(&o));
+	kleak_print_age(&out, " age=", kleak_rnow > o.ts ? kleak_rnow - o.ts : 0);
 	kleak_printf(&out, " pid=%u comm=%s cpu=%u%s gfp=%#x stack=%u site=%s\n",
 		     o.pid, kleak_comm_name(o.comm), o.cpu,
 		     o.flags & KLEAK_OBJ_HARDIRQ ? " ctx=hardirq" :

@@ -1,0 +1,72 @@
+# The control file and the filter parameters: valid and invalid input.
+. /tests/lib.sh
+
+# bad parameters refuse the load, with a warning
+for p in size=bogus size=10-5 stack_depth=100 max_objects=1 index=nope comm=waytoolongcommname1234; do
+	dmesg -c >/dev/null
+	if insmod /kleak/kleak.ko "$p" 2>/dev/null; then rmmod kleak; fail "insmod kleak.ko $p accepted"; fi
+	dmesg | grep -q 'kleak: ' || fail "insmod kleak.ko $p: no warning"
+done
+load size=4096 comm=insmod
+expect_grep 'filter: size=4096 comm=insmod' $K/control "params shown in control"
+unload
+
+load
+expect_grep '^state: running' $K/control
+for bad in frobnicate "filter" "filter size=abc" "filter size=10-5" "filter nokey=1" "filter pid=-3" \
+	"start now" "filter size=4096 bogus"; do
+	dmesg -c >/dev/null
+	control_bad "$bad"
+	[ "$(dmesg | grep -c 'kleak: ')" = 1 ] || { dmesg; fail "'$bad': want one kleak warning line"; }
+done
+long=$(printf '%0300d' 0)
+control_bad "filter comm=$long"
+
+# size filter: what is tracked
+control "filter size=4096"
+expect_grep '^filter: size=4096$' $K/control
+insmod /kleak/kleak_fixture.ko leaks=3 size=4096 || fail "fixture"
+rmmod kleak_fixture
+insmod /kleak/kleak_fixture.ko leaks=3 size=64 || fail "fixture"
+rmmod kleak_fixture
+[ "$(grep -c 'site=kleak_fixture_plant' $K/outstanding)" = 3 ] || fail "size filter: want 3 objects"
+grep -q 'size=64/64' $K/outstanding && fail "size filter let 64-byte objects through"
+[ "$(stat_val filtered_out)" -gt 0 ] || fail "filtered_out not counted"
+control "filter size="
+expect_grep '^filter: none$' $K/control
+
+# mark: only what comes after
+control "mark"
+expect_grep '^mark: [0-9]* ms ago' $K/control
+grep -q kleak_fixture_plant $K/outstanding && fail "mark: objects from before the mark shown"
+insmod /kleak/kleak_fixture.ko leaks=2 size=512 || fail "fixture"
+rmmod kleak_fixture
+[ "$(grep -c 'site=kleak_fixture_plant' $K/outstanding)" = 2 ] || fail "mark: want the 2 new objects"
+control "unmark"
+[ "$(grep -c 'site=kleak_fixture_plant' $K/outstanding)" = 5 ] || fail "unmark: want all 5 tracked objects"
+
+# module and age filters apply to reports
+control "filter module=kleak_fixture"
+n=$(grep -c '^0x' $K/outstanding); m=$(grep -c '\[kleak_fixture\]' $K/outstanding)
+[ "$n" = 5 ] && [ "$m" = 5 ] || fail "module filter: $n objects, $m from kleak_fixture, want 5/5"
+grep -q '^#1 stack' $K/stacks || fail "module filter: stacks empty"
+awk '/^#[0-9]+ stack/ { s = 1 } s && /kleak_fixture/ { f = 1 } END { exit !f }' $K/stacks || fail "module filter: stacks"
+control "filter module= min_age=1h"
+[ "$(grep -c '^0x' $K/outstanding)" = 0 ] || fail "min_age=1h shows objects"
+control "filter reset"
+
+# stop costs nothing: no events while stopped
+control stop
+expect_grep '^state: stopped' $K/control
+a=$(stat_val events_kmalloc)
+insmod /kleak/kleak_fixture.ko leaks=2 size=64 churn=100 && rmmod kleak_fixture
+[ "$(stat_val events_kmalloc)" = "$a" ] || fail "events counted while stopped"
+control start
+[ "$(stat_val running)" = 1 ] || fail "not running after start"
+
+# clear forgets everything
+control clear
+[ "$(grep -c 'site=kleak_fixture_plant' $K/outstanding)" = 0 ] || fail "clear left objects"
+[ "$(stat_val running)" = 1 ] || fail "clear stopped tracking"
+unload
+echo "control: ok"
