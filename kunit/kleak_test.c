@@ -96,15 +96,24 @@ static struct kleak_stack *kleak_test_stack(struct kunit *test, void *p,
 	return kleak_stack_get(o->stack);
 }
 
-static noinline void *kleak_test_alloc_a(size_t size)
+/* n is not known at compile time, so the loop is not unrolled: one call site */
+static noinline void kleak_test_alloc_a(void **p, int n)
 {
-	return kmalloc(size, GFP_KERNEL);
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = kmalloc(96, GFP_KERNEL);
 }
 
 static noinline void *kleak_test_alloc_b(size_t size)
 {
-	return kmalloc(size, GFP_KERNEL);
+	void *p = kmalloc(size, GFP_KERNEL);
+
+	barrier_data(p);
+	return p;
 }
+
+static int kleak_test_three = 3;
 
 static void kleak_test_stack_dedupe(struct kunit *test)
 {
@@ -114,8 +123,7 @@ static void kleak_test_stack_dedupe(struct kunit *test)
 	int i;
 
 	kleak_test_start(test);
-	for (i = 0; i < 3; i++)
-		p[i] = kleak_test_alloc_a(96);
+	kleak_test_alloc_a(p, READ_ONCE(kleak_test_three));
 	p[3] = kleak_test_alloc_b(96);
 	for (i = 0; i < 4; i++) {
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
@@ -148,7 +156,7 @@ static noinline void *kleak_test_plant(void)
 	char *p = kmalloc(256, GFP_KERNEL);
 
 	if (p)
-		strscpy(p, "planted by kleak_test_plant", 256);
+		strscpy(p, "planted by the KUnit suite", 256);
 	return p;
 }
 

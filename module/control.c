@@ -258,8 +258,8 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_filter_format);
  * Any context.  The cache filter is checked by kleak_cache_match().
  * Return: true when it passes.
  */
-bool kleak_filter_track(const struct kleak_filter *f, size_t size,
-					 pid_t pid, const char *comm)
+bool kleak_filter_track(const struct kleak_filter *f, size_t size, pid_t pid,
+			const char *comm)
 {
 	if (f->size_max && (size < f->size_min || size > f->size_max))
 		return false;
@@ -281,8 +281,8 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_filter_track);
  * The module filter is per stack and checked by the caller.
  * Return: true when it passes.
  */
-bool kleak_filter_report(const struct kleak_filter *f,
-					  const struct kleak_obj *o, u64 now, u64 mark_ts)
+bool kleak_filter_report(const struct kleak_filter *f, const struct kleak_obj *o,
+			 u64 now, u64 mark_ts)
 {
 	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
 
@@ -409,7 +409,8 @@ void kleak_control_show(struct kleak_out *out)
 	kleak_printf(out, "max_objects: %u\n", kleak.max_objects);
 	kleak_printf(out, "max_stacks: %u\n", kleak.max_stacks);
 	kleak_printf(out, "sample_bytes: %u\n", READ_ONCE(kleak_sample_bytes));
-	kleak_printf(out, "commands: start | stop | clear | mark | unmark | filter reset | filter KEY=VALUE... (size cache comm pid module min_age)\n");
+	kleak_printf(out, "commands: start stop clear mark unmark; filter reset;\n");
+	kleak_printf(out, "  filter KEY=VALUE... (size cache comm pid module min_age)\n");
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_control_show);
 

@@ -48,8 +48,11 @@
  *
  * - The rhashtable's bucket lock is local_bh_disable() plus a bit spinlock
  *   before 6.7: illegal in hard IRQ, and local_bh_enable() with IRQs off
- *   may run softirqs.  There kleak uses its portable index (index.c).  From
- *   6.7 on the lock is IRQ-safe and kleak uses rhashtable.
+ *   may run softirqs.  From 6.7 on it is IRQ-safe, but rhashtable still
+ *   grows itself, with an allocation from the insert path when a table is
+ *   full.  So kleak's default index is its own portable one (index.c),
+ *   which never allocates and is correct in any context on every kernel;
+ *   rhashtable is an option on 6.7+, grown to size at load.
  *
  * - Readers (debugfs) hold kleak_rwsem for reading while they walk the
  *   tables; `clear` holds it for writing, with the probes unregistered,
@@ -99,9 +102,11 @@ MODULE_PARM_DESC(enabled, "Start tracking at load (default 1); else write 'start
 
 static char *index_kind = "auto";
 module_param_named(index, index_kind, charp, 0444);
-MODULE_PARM_DESC(index, "Address index: auto, rhashtable (6.7+ only) or portable (default auto)");
+MODULE_PARM_DESC(index, "Address index: portable (default; auto means portable) or rhashtable (6.7+ only)");
 
+/* Serializes start, stop, clear and filter updates. */
 DEFINE_MUTEX(kleak_ctl_mutex);
+/* Readers of the tables (shared) against clear (exclusive). */
 DECLARE_RWSEM(kleak_rwsem);
 
 /* ---- per-CPU state and the record pool --------------------------------- */
@@ -251,6 +256,7 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 	pc = this_cpu_ptr(kleak_pcpu);
 	if (unlikely(pc->busy)) {
 		kleak_count(KC_DROP_RECURSION);
+		WRITE_ONCE(kleak.recursion_site, call_site);
 		goto out;
 	}
 	pc->busy = 1;
@@ -308,7 +314,7 @@ out:
 	local_irq_restore(flags);
 }
 
-static void kleak_track_free(const void *ptr)
+static void kleak_track_free(unsigned long call_site, const void *ptr)
 {
 	struct kleak_pcpu *pc;
 	unsigned long flags;
@@ -322,6 +328,7 @@ static void kleak_track_free(const void *ptr)
 	pc = this_cpu_ptr(kleak_pcpu);
 	if (unlikely(pc->busy)) {
 		kleak_count(KC_DROP_RECURSION);
+		WRITE_ONCE(kleak.recursion_site, call_site);
 		goto out;
 	}
 	pc->busy = 1;
@@ -340,7 +347,12 @@ out:
 static void kleak_probe_kmalloc(KLEAK_TP_KMALLOC_ARGS)
 {
 	kleak_count(KC_EV_KMALLOC);
-	kleak_track_alloc(call_site, ptr, bytes_req, bytes_alloc, NULL, gfp);
+	/*
+	 * bytes_alloc is the cache's slot size, which debug options (KASAN,
+	 * red zones) inflate; the size class is what slabinfo names.
+	 */
+	kleak_track_alloc(call_site, ptr, bytes_req,
+			  bytes_req ? kmalloc_size_roundup(bytes_req) : bytes_alloc, NULL, gfp);
 }
 
 static void kleak_probe_kmem_cache_alloc(KLEAK_TP_KMEM_CACHE_ALLOC_ARGS)
@@ -352,13 +364,13 @@ static void kleak_probe_kmem_cache_alloc(KLEAK_TP_KMEM_CACHE_ALLOC_ARGS)
 static void kleak_probe_kfree(KLEAK_TP_KFREE_ARGS)
 {
 	kleak_count(KC_EV_KFREE);
-	kleak_track_free(ptr);
+	kleak_track_free(call_site, ptr);
 }
 
 static void kleak_probe_kmem_cache_free(KLEAK_TP_KMEM_CACHE_FREE_ARGS)
 {
 	kleak_count(KC_EV_CACHE_FREE);
-	kleak_track_free(ptr);
+	kleak_track_free(call_site, ptr);
 }
 
 /* kmem_cache_free_bulk(s, size, p): kfree_bulk() and batched kfree_rcu(). */
@@ -370,7 +382,7 @@ static int kleak_bulk_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	for (i = 0; i < n; i++) {
 		kleak_count(KC_EV_BULK_FREE);
-		kleak_track_free(p[i]);
+		kleak_track_free(instruction_pointer(regs), p[i]);
 	}
 	return 0;
 }
@@ -467,16 +479,12 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_stop);
 
 static int kleak_index_setup(void)
 {
-	bool rht = KLEAK_HAVE_IRQSAFE_RHT;
+	bool rht = !strcmp(index_kind, "rhashtable");
 
-	if (!strcmp(index_kind, "portable"))
-		rht = false;
-	else if (!strcmp(index_kind, "rhashtable") && !KLEAK_HAVE_IRQSAFE_RHT)
-		return -EOPNOTSUPP;
-	else if (strcmp(index_kind, "auto") && strcmp(index_kind, "rhashtable"))
+	if (!rht && strcmp(index_kind, "auto") && strcmp(index_kind, "portable"))
 		return -EINVAL;
-	else if (!strcmp(index_kind, "rhashtable"))
-		rht = true;
+	if (rht && !KLEAK_HAVE_IRQSAFE_RHT)
+		return -EOPNOTSUPP;
 	return kleak_index_init(&kleak.index, kleak.pool, kleak.max_objects, rht);
 }
 

@@ -2,22 +2,27 @@
 /*
  * kleak: the address index.  Two implementations behind one interface:
  *
- * - rhashtable, where its bucket locks are IRQ-safe (6.7+).  Sized at init
- *   for the whole pool, so it never grows and never allocates from a probe.
- *   Lookups run under RCU; records are recycled at once, which rhashtable
- *   tolerates (a walk that lands in another chain ends on the wrong nulls
- *   marker and restarts), and every copy is checked against its key.
- *
- * - the portable index, for 6.1 (whose rhashtable takes local_bh_disable()
- *   and cannot be used in hard IRQ or with IRQs off): a fixed array of
+ * - the portable index, the default on every kernel: a fixed array of
  *   buckets whose chains are pool indices, guarded by a striped array of
  *   raw spinlocks taken with IRQs off.  Nothing is allocated after init and
  *   every access, readers included, holds the stripe lock, so records can be
- *   recycled at once.
+ *   recycled at once.  Correct in any context on 6.1 and 6.12 alike.
  *
- * Both are built on every kernel where rhashtable is IRQ-safe, so both are
- * tested there (see kunit/kleak_test.c); KLEAK_FORCE_COMPAT_INDEX makes the
- * module itself use the portable one.
+ * - rhashtable (index=rhashtable), only where its bucket locks are IRQ-safe
+ *   (6.7+; before, they take local_bh_disable(), illegal in hard IRQ and
+ *   with IRQs off).  rhashtable grows by itself: from a worker, and from
+ *   the insert path with GFP_ATOMIC when a table is over 100% full, which
+ *   inside a probe is an allocation from the allocator's own hook.  Its
+ *   size hint is a u16, so it cannot be sized for a large pool; kleak
+ *   grows it at load instead, by inserting every record under a dummy key
+ *   and letting the worker expand the table, then removing them.  Lookups
+ *   run under RCU; records are recycled at once, which rhashtable tolerates
+ *   (a walk that lands in another chain ends on the wrong nulls marker and
+ *   restarts), and every copy is checked against its key.
+ *
+ * Both are tested on kernels where rhashtable is IRQ-safe (KUnit and the
+ * guest tests run with each); KLEAK_FORCE_COMPAT_INDEX removes the
+ * rhashtable choice from the build.
  */
 #include <linux/hash.h>
 #include <linux/log2.h>
@@ -35,6 +40,42 @@ static const struct rhashtable_params kleak_rht_params = {
 	.head_offset = offsetof(struct kleak_obj, rh),
 	.automatic_shrinking = false,
 };
+
+/* Grow the table for @nr records now, so that probes never make it grow. */
+static int kleak_rht_init(struct kleak_index *ix, struct kleak_obj *pool, u32 nr)
+{
+	struct rhashtable_params p = kleak_rht_params;
+	int ret, tries;
+	u32 i;
+
+	p.nelem_hint = min_t(u32, nr, U16_MAX);
+	ret = rhashtable_init(&ix->ht, &p);
+	if (ret || nr <= U16_MAX)
+		return ret;
+	/* odd keys: no object has one */
+	for (i = 1; i < nr; i++) {
+		pool[i].addr = ((unsigned long)i << 4) | 1;
+		for (tries = 0; tries < 100; tries++) {
+			ret = rhashtable_insert_fast(&ix->ht, &pool[i].rh, kleak_rht_params);
+			if (!ret)
+				break;
+			flush_work(&ix->ht.run_work);
+			cond_resched();
+		}
+		if (ret)
+			goto err_remove;
+	}
+	flush_work(&ix->ht.run_work);
+	i = nr;
+err_remove:
+	while (--i >= 1) {
+		rhashtable_remove_fast(&ix->ht, &pool[i].rh, kleak_rht_params);
+		pool[i].addr = 0;
+	}
+	if (ret)
+		rhashtable_destroy(&ix->ht);
+	return ret;
+}
 
 static inline u32 kleak_bucket(const struct kleak_index *ix, unsigned long addr)
 {
@@ -56,8 +97,8 @@ static inline raw_spinlock_t *kleak_stripe(const struct kleak_index *ix, u32 b)
  *
  * May sleep.  Return: 0 or -ENOMEM.
  */
-int kleak_index_init(struct kleak_index *ix, struct kleak_obj *pool,
-				      u32 nr, bool use_rht)
+int kleak_index_init(struct kleak_index *ix, struct kleak_obj *pool, u32 nr,
+		     bool use_rht)
 {
 	u32 i, nb;
 
@@ -65,13 +106,8 @@ int kleak_index_init(struct kleak_index *ix, struct kleak_obj *pool,
 	ix->pool = pool;
 	ix->nr = nr;
 	ix->use_rht = use_rht;
-	if (use_rht) {
-		struct rhashtable_params p = kleak_rht_params;
-
-		/* room for every record below the 75% growth threshold */
-		p.nelem_hint = nr;
-		return rhashtable_init(&ix->ht, &p);
-	}
+	if (use_rht)
+		return kleak_rht_init(ix, pool, nr);
 	nb = roundup_pow_of_two(max_t(u32, nr / 2, KLEAK_LOCK_STRIPES));
 	ix->mask = nb - 1;
 	ix->buckets = vzalloc(array_size(nb, sizeof(u32)));
@@ -218,7 +254,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_index_remove);
  * Any context.  Return: true when @addr is indexed.
  */
 bool kleak_index_read(struct kleak_index *ix, unsigned long addr,
-				       struct kleak_obj *copy, u32 *idx)
+		      struct kleak_obj *copy, u32 *idx)
 {
 	unsigned long flags;
 	bool found = false;

@@ -17,11 +17,7 @@
 #include "compat.h"
 
 /* Internals are exported, in their own namespace, only for the KUnit suites. */
-#if IS_ENABLED(CONFIG_KUNIT)
 #include <kunit/visibility.h>
-#else
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
-#endif
 
 #define KLEAK_NONE		0	/* index 0 of every table is unused */
 #define KLEAK_MAX_DEPTH		64
@@ -223,6 +219,7 @@ struct kleak_state {
 	bool bulk_hooked;
 	atomic_long_t live;
 	atomic_long_t peak;
+	unsigned long recursion_site;
 	u64 __percpu *counters;
 };
 

@@ -292,7 +292,8 @@ static void kleak_outstanding_snapshot(void)
 	now = kleak_rnow;
 	down_read(&kleak_rwsem);
 	for (i = 1; i < kleak.max_objects; i++) {
-		if (!kleak_obj_snapshot(i, &o) || !kleak_filter_report(&kleak_rf, &o, now, kleak_rmark) ||
+		if (!kleak_obj_snapshot(i, &o) ||
+		    !kleak_filter_report(&kleak_rf, &o, now, kleak_rmark) ||
 		    !kleak_stack_passes(o.stack))
 			continue;
 		kleak_osnap[n].ts = o.ts;
@@ -356,6 +357,7 @@ static void kleak_stacks_snapshot(void)
 	now = kleak_rnow;
 	walk = kleak_filter_per_object(&kleak_rf, kleak_rmark);
 	down_read(&kleak_rwsem);
+	/* acquire: pairs with the release in kleak_stack_save() */
 	nr = smp_load_acquire(&kleak.nr_stacks);
 	for (i = 1; i < nr; i++) {
 		kleak_stack_totals(i, walk, now, &kleak_ssnap[n]);
@@ -566,8 +568,10 @@ static int kleak_stacks_show(struct seq_file *m, void *v)
 			bytes += kleak_ssnap[i].bytes;
 		}
 		kleak_filter_format(&kleak_rf, fbuf, sizeof(fbuf));
-		kleak_printf(&out, "# kleak stacks: %u stacks, %llu objects, %llu bytes live; largest first; filter: %s%s\n",
-			     kleak_ssnap_n, objs, bytes, fbuf, kleak_rmark ? " (after mark)" : "");
+		kleak_printf(&out, "# kleak stacks: %u stacks, %llu objects, %llu bytes live; ",
+			     kleak_ssnap_n, objs, bytes);
+		kleak_printf(&out, "largest first; filter: %s%s\n", fbuf,
+			     kleak_rmark ? " (after mark)" : "");
 		return 0;
 	}
 	kleak_stack_report(&out, v, (struct kleak_stack_snap *)v - kleak_ssnap + 1, true);
@@ -774,12 +778,13 @@ static void kleak_stats(struct kleak_out *out)
 	kleak_printf(out, "live_objects: %ld\n", atomic_long_read(&kleak.live));
 	kleak_printf(out, "peak_objects: %ld\n", atomic_long_read(&kleak.peak));
 	kleak_printf(out, "max_objects: %u\n", kleak.max_objects);
-	kleak_printf(out, "stacks: %u\n", smp_load_acquire(&kleak.nr_stacks) - 2);
+	kleak_printf(out, "stacks: %u\n", READ_ONCE(kleak.nr_stacks) - 2);
 	kleak_printf(out, "max_stacks: %u\n", kleak.max_stacks);
 	kleak_printf(out, "memory_bytes: %zu\n", kleak_memory_bytes());
 	kleak_printf(out, "object_record_bytes: %zu\n", sizeof(struct kleak_obj));
 	for (i = 0; i < KC_NR; i++)
 		kleak_printf(out, "%s: %llu\n", kleak_counter_names[i], kleak_counter_sum(i));
+	kleak_printf(out, "last_recursion_site: %pS\n", (void *)READ_ONCE(kleak.recursion_site));
 }
 
 static int kleak_stats_show(struct seq_file *m, void *v)
@@ -846,6 +851,7 @@ void kleak_summary(struct kleak_out *out, unsigned int top)
 	struct kleak_stack_snap best[10], s;
 	unsigned int nbest = 0, i, j;
 	u64 objs = 0, bytes = 0;
+	/* acquire: pairs with the release in kleak_stack_save() */
 	u32 sidx, nr = smp_load_acquire(&kleak.nr_stacks);
 
 	top = min_t(unsigned int, top, ARRAY_SIZE(best));
@@ -866,11 +872,13 @@ void kleak_summary(struct kleak_out *out, unsigned int top)
 	}
 	kleak_printf(out, "summary: %llu objects, %llu bytes still live in %u stacks\n",
 		     objs, bytes, nr - 2);
-	kleak_printf(out, "tracked %llu allocations and %llu frees; dropped: table_full=%llu stack_table_full=%llu recursion=%llu; missed_frees=%llu unknown_frees=%llu\n",
-		     kleak_counter_sum(KC_TRACKED_ALLOCS), kleak_counter_sum(KC_TRACKED_FREES),
+	kleak_printf(out, "tracked %llu allocations and %llu frees\n",
+		     kleak_counter_sum(KC_TRACKED_ALLOCS), kleak_counter_sum(KC_TRACKED_FREES));
+	kleak_printf(out, "dropped: table_full=%llu stack_table_full=%llu recursion=%llu\n",
 		     kleak_counter_sum(KC_DROP_TABLE_FULL), kleak_counter_sum(KC_DROP_STACK_FULL),
-		     kleak_counter_sum(KC_DROP_RECURSION), kleak_counter_sum(KC_MISSED_FREE),
-		     kleak_counter_sum(KC_UNKNOWN_FREE));
+		     kleak_counter_sum(KC_DROP_RECURSION));
+	kleak_printf(out, "missed_frees=%llu unknown_frees=%llu\n",
+		     kleak_counter_sum(KC_MISSED_FREE), kleak_counter_sum(KC_UNKNOWN_FREE));
 	if (nbest)
 		kleak_printf(out, "top %u stacks by live bytes:\n", nbest);
 	for (i = 0; i < nbest; i++)

@@ -159,8 +159,9 @@ u32 kleak_stack_save(unsigned long call_site, unsigned long *scratch)
 	hash = jhash2((u32 *)frames, n * sizeof(unsigned long) / sizeof(u32), n);
 	b = hash & kleak.stack_mask;
 
+	/* acquire: pairs with the release that published each entry */
 	for (idx = smp_load_acquire(&kleak.stack_buckets[b]); idx != KLEAK_NONE;
-	     idx = smp_load_acquire(&st->chain)) {
+	     idx = READ_ONCE(st->chain)) {
 		st = kleak_stack_get(idx);
 		if (st->hash == hash && st->nr == n &&
 		    !memcmp(st->frames, frames, n * sizeof(unsigned long)))
@@ -189,8 +190,9 @@ u32 kleak_stack_save(unsigned long call_site, unsigned long *scratch)
 		if (kleak_in_module_space(frames[i]))
 			st->has_module = 1;
 	st->chain = kleak.stack_buckets[b];
+	/* release: the entry is complete before lock-free readers find it */
 	smp_store_release(&kleak.stack_buckets[b], idx);
-	/* readers iterate up to nr_stacks */
+	/* release: readers iterate up to nr_stacks over complete entries */
 	smp_store_release(&kleak.nr_stacks, idx + 1);
 out:
 	raw_spin_unlock(&kleak.stack_lock);
@@ -289,6 +291,7 @@ void kleak_stack_unlink(u32 sidx, u32 oidx, size_t bytes)
 void kleak_stack_print_frame(u32 sidx, unsigned int i, char *buf, size_t len)
 {
 	struct kleak_stack *st = kleak_stack_get(sidx);
+	/* acquire: pairs with the release in kleak_stack_freeze() */
 	const char *fz = smp_load_acquire(&st->frozen);
 
 	if (fz) {
@@ -344,6 +347,7 @@ static void kleak_stack_freeze(struct kleak_stack *st)
 		memcpy(kleak_frozen_arena + kleak_frozen_used, sym, n);
 		kleak_frozen_used += n;
 	}
+	/* release: the names are written before readers use them */
 	smp_store_release(&st->frozen, kleak_frozen_arena + start);
 }
 
@@ -357,6 +361,7 @@ static void kleak_freeze_module(const struct module *mod, bool init)
 	if (start == end)
 		return;
 	mutex_lock(&kleak_frozen_mutex);
+	/* acquire: pairs with the release in kleak_stack_save() */
 	nr = smp_load_acquire(&kleak.nr_stacks);
 	for (i = KLEAK_STACK_OVERFLOW + 1; i < nr; i++) {
 		struct kleak_stack *st = kleak_stack_get(i);
@@ -430,6 +435,7 @@ u16 kleak_comm_intern(const char *comm)
 		if (slot == 0)
 			continue;
 		s = &kleak_comms[slot];
+		/* acquire: a ready slot's comm is complete */
 		st = smp_load_acquire(&s->state);
 		if (st == KLEAK_SLOT_READY) {
 			if (s->hash == h && !memcmp(s->comm, c, sizeof(c)))
@@ -440,6 +446,7 @@ u16 kleak_comm_intern(const char *comm)
 			continue;
 		memcpy(s->comm, c, sizeof(c));
 		s->hash = h;
+		/* release: publish the comm */
 		smp_store_release(&s->state, KLEAK_SLOT_READY);
 		return slot;
 	}
@@ -455,8 +462,10 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_comm_intern);
  */
 const char *kleak_comm_name(u16 id)
 {
-	if (id == 0 || id >= KLEAK_COMMS ||
-	    smp_load_acquire(&kleak_comms[id].state) != KLEAK_SLOT_READY)
+	if (id == 0 || id >= KLEAK_COMMS)
+		return "?";
+	/* acquire: pairs with the release in kleak_comm_intern() */
+	if (smp_load_acquire(&kleak_comms[id].state) != KLEAK_SLOT_READY)
 		return "?";
 	return kleak_comms[id].comm;
 }
@@ -582,6 +591,7 @@ u16 kleak_cache_intern(const struct kmem_cache *s, size_t size)
 		if (slot == 0)
 			continue;
 		c = &kleak_caches[slot];
+		/* acquire: a ready slot's key, size and name are complete */
 		st = smp_load_acquire(&c->state);
 		if (st == KLEAK_SLOT_READY) {
 			if (c->key == key)
@@ -599,6 +609,7 @@ u16 kleak_cache_intern(const struct kmem_cache *s, size_t size)
 			kleak_kmalloc_name(size, c->name);
 		}
 		c->filter_gen = 0;
+		/* release: publish the entry */
 		smp_store_release(&c->state, KLEAK_SLOT_READY);
 		return slot;
 	}
@@ -613,8 +624,10 @@ u16 kleak_cache_intern(const struct kmem_cache *s, size_t size)
  */
 const struct kleak_cache_info *kleak_cache_get(u16 id)
 {
-	if (id == 0 || id >= KLEAK_CACHES ||
-	    smp_load_acquire(&kleak_caches[id].state) != KLEAK_SLOT_READY)
+	if (id == 0 || id >= KLEAK_CACHES)
+		return NULL;
+	/* acquire: pairs with the release in kleak_cache_intern() */
+	if (smp_load_acquire(&kleak_caches[id].state) != KLEAK_SLOT_READY)
 		return NULL;
 	return &kleak_caches[id];
 }
@@ -643,6 +656,7 @@ bool kleak_cache_match(const struct kleak_filter *f, u16 id)
 		return READ_ONCE(c->match);
 	m = !strcmp(c->name, f->cache);
 	WRITE_ONCE(c->match, m);
+	/* release: the answer is stored before it is marked current */
 	smp_store_release(&c->filter_gen, gen);
 	return m;
 }

@@ -74,11 +74,14 @@ cat $K/stacks >/tmp/s2
 expect_grep '^    kleak_fixture_init+0x[0-9a-f]*/0x[0-9a-f]* \[kleak_fixture\]' /tmp/s2 "init frames named after unload"
 
 # rmmod: the summary in dmesg
+grep -E 'recursion|drop' $K/stats
 dmesg -c >/dev/null
 unload
 dmesg >/tmp/d
 expect_grep 'kleak: summary: [0-9]* objects, [0-9]* bytes still live in [0-9]* stacks' /tmp/d
-expect_grep 'kleak: tracked [0-9]* allocations and [0-9]* frees; dropped: table_full=0' /tmp/d
+expect_grep 'kleak: tracked [0-9]* allocations and [0-9]* frees' /tmp/d
+expect_grep 'kleak: dropped: table_full=0 stack_table_full=0 recursion=0' /tmp/d
+expect_grep 'kleak: missed_frees=[0-9]* unknown_frees=[0-9]*' /tmp/d
 expect_grep 'kleak: top [0-9]* stacks by live bytes' /tmp/d
 expect_grep 'kleak:     kleak_fixture_plant+0x.* \[kleak_fixture\]' /tmp/d "summary names the leak"
 echo "basic: ok"

@@ -27,6 +27,7 @@ static struct kunit_suite kleak_selftest_suite = {
 	.name = "kleak_selftest",
 	.test_cases = kleak_selftest_cases,
 };
+
 kunit_test_suite(kleak_selftest_suite);
 
 MODULE_LICENSE("GPL");
