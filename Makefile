@@ -34,9 +34,14 @@ check:
 vm:
 	@$(TB) vm $(KERNEL) "$(CMD)"
 
+# The seed incident, end to end, in a VM: see README.md.
+demo:
+	@$(TB) demo
+
 help:
 	@echo "make [modules] [KDIR=...]  build kleak.ko against a kernel tree"
 	@echo "make deps                  install what the test bed needs"
 	@echo "make check [KERNELS=...]   run every test in QEMU (default: 6.1 6.12 debug)"
 	@echo "make vm KERNEL=6.1 CMD=... boot a kernel with kleak; CMD or a shell"
 	@echo "make lint                  checkpatch --strict on the sources"
+	@echo "make demo                  the /proc/schedstat leak hunt, in a VM"

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+# The seed incident, run inside the guest by `make demo` (kleak is loaded).
+K=/sys/kernel/debug/kleak
+h() { echo; echo "=== $*"; echo; }
+
+insmod /kleak/kleak_demo.ko || { echo "cannot load kleak_demo.ko"; exit 1; }
+h "1. Memory keeps growing. A loop reads /proc/kleak_demo/schedstat, which leaks a 4 KiB buffer per open (like /proc/schedstat before commit 8e0bcc722289)"
+(while :; do cat /proc/kleak_demo/schedstat >/dev/null; done) &
+loop=$!
+echo "\$ while :; do cat /proc/kleak_demo/schedstat >/dev/null; done &"
+sleep 1
+
+h "2. Steps 1-3 of the hunt in one tool: is it user space (PSS), the slab, or unaccounted kernel memory?"
+echo "\$ kleak-watch --plain --interval 1 --duration 8"
+kleak-watch --plain --interval 1 --duration 8 --top 8
+
+h "3. Who allocates the buffers that are never freed, and what is in them? (no trace-cmd, no crash dump)"
+echo "\$ echo 'filter size=4096' > $K/control"
+echo 'filter size=4096' >$K/control
+echo "\$ kleak-report --interval 3 --count 3 --top 3"
+kleak-report --interval 3 --count 3 --top 3
+
+h "The same group in $K/stacks, with a hex dump of its oldest buffer"
+echo "\$ cat $K/stacks"
+awk 'NR == 1 || /^#1 stack/ { p = 1 } p && /^$/ { exit } p' $K/stacks
+
+h "4. rmmod kleak: the summary in dmesg"
+kill $loop 2>/dev/null
+wait $loop 2>/dev/null
+dmesg -c >/dev/null
+echo "\$ rmmod kleak; dmesg"
+rmmod kleak
+dmesg | grep 'kleak: ' | sed 's/^\[ *[0-9.]*\] //' | head -n 24
