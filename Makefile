@@ -8,7 +8,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 TB := scripts/testbed/tb
 KERNEL ?= 6.12
 
-.PHONY: all modules clean deps check lint vm demo help
+.PHONY: all modules clean deps check lint vm demo bench help
 
 all: modules
 
@@ -38,6 +38,11 @@ vm:
 demo:
 	@$(TB) demo
 
+# kleak's cost against the bare kernel, empty probes and BCC memleak, in
+# one boot: writes bench/RESULTS.md.
+bench:
+	@$(TB) bench
+
 help:
 	@echo "make [modules] [KDIR=...]  build kleak.ko against a kernel tree"
 	@echo "make deps                  install what the test bed needs"
@@ -45,3 +50,4 @@ help:
 	@echo "make vm KERNEL=6.1 CMD=... boot a kernel with kleak; CMD or a shell"
 	@echo "make lint                  checkpatch --strict on the sources"
 	@echo "make demo                  the /proc/schedstat leak hunt, in a VM"
+	@echo "make bench                 the benchmark: writes bench/RESULTS.md"

@@ -590,7 +590,7 @@ static void kleak_test_exhaustion(struct kunit *test)
 		tracked += p[i] && kleak_lookup((unsigned long)p[i], &o);
 	KUNIT_EXPECT_LT(test, tracked, kleak.max_objects);
 	KUNIT_EXPECT_GE(test, kleak_counter_sum(KC_DROP_TABLE_FULL), drops + 64);
-	KUNIT_EXPECT_LE(test, atomic_long_read(&kleak.live), (long)kleak.max_objects);
+	KUNIT_EXPECT_LE(test, kleak_live(), (long)kleak.max_objects);
 	for (i = 0; i < n; i++)
 		kfree(p[i]);
 	/* room again after the frees */

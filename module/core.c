@@ -117,6 +117,12 @@ struct kleak_pcpu {
 	int busy;
 	u32 n;
 	u32 mag[KLEAK_MAG];
+	/* the last comm and cache seen on this CPU, to skip the table lookups */
+	char comm[TASK_COMM_LEN];
+	u16 comm_id;
+	u16 cache_id;
+	const struct kmem_cache *cache_s;
+	size_t cache_size;
 	unsigned long scratch[KLEAK_MAX_DEPTH + 16];
 };
 
@@ -134,9 +140,15 @@ static void kleak_pool_reset(void)
 	for (i = 1; i < kleak.max_objects - 1; i++)
 		kleak.pool[i].next = i + 1;
 	kleak_free_head = kleak.max_objects > 1 ? 1 : KLEAK_NONE;
-	for_each_possible_cpu(cpu)
-		per_cpu_ptr(kleak_pcpu, cpu)->n = 0;
-	atomic_long_set(&kleak.live, 0);
+	for_each_possible_cpu(cpu) {
+		struct kleak_pcpu *pc = per_cpu_ptr(kleak_pcpu, cpu);
+
+		memset(pc, 0, offsetof(struct kleak_pcpu, scratch));
+		per_cpu_ptr(kleak.counters, cpu)[KC_LIVE_ADD] = 0;
+		per_cpu_ptr(kleak.counters, cpu)[KC_LIVE_SUB] = 0;
+	}
+	kleak.pool_out = 0;
+	kleak.peak = 0;
 }
 
 /* IRQs off.  Return: a free record, or KLEAK_NONE. */
@@ -147,7 +159,11 @@ static u32 kleak_pool_get(struct kleak_pcpu *pc)
 		while (pc->n < KLEAK_MAG / 2 && kleak_free_head != KLEAK_NONE) {
 			pc->mag[pc->n++] = kleak_free_head;
 			kleak_free_head = kleak.pool[kleak_free_head].next;
+			kleak.pool_out++;
 		}
+		/* live plus cached in magazines: the peak of live, within ncpus * 32 */
+		if (kleak.pool_out > kleak.peak)
+			WRITE_ONCE(kleak.peak, kleak.pool_out);
 		raw_spin_unlock(&kleak_free_lock);
 		if (!pc->n)
 			return KLEAK_NONE;
@@ -165,6 +181,7 @@ static void kleak_pool_put(struct kleak_pcpu *pc, u32 idx)
 
 			kleak.pool[i].next = kleak_free_head;
 			kleak_free_head = i;
+			kleak.pool_out--;
 		}
 		raw_spin_unlock(&kleak_free_lock);
 	}
@@ -187,6 +204,18 @@ u64 kleak_counter_sum(enum kleak_counter c)
 	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_counter_sum);
+
+/**
+ * kleak_live() - objects tracked now
+ *
+ * Per-CPU counts, so no shared cache line is written on the hot path.
+ * Return: the number of live records.
+ */
+long kleak_live(void)
+{
+	return kleak_counter_sum(KC_LIVE_ADD) - kleak_counter_sum(KC_LIVE_SUB);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_live);
 
 /**
  * kleak_age_ns() - age of a record
@@ -231,7 +260,7 @@ static void kleak_release(struct kleak_pcpu *pc, u32 idx)
 	struct kleak_obj *o = &kleak.pool[idx];
 
 	kleak_stack_unlink(o->stack, idx, kleak_obj_size(o));
-	atomic_long_dec(&kleak.live);
+	kleak_count(KC_LIVE_SUB);
 	kleak_pool_put(pc, idx);
 }
 
@@ -246,7 +275,6 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 	unsigned long flags;
 	u32 idx, old, sidx;
 	u16 cache, comm;
-	long live;
 
 	if (unlikely(ZERO_OR_NULL_PTR(ptr))) {
 		kleak_count(KC_FAILED_ALLOC);
@@ -261,7 +289,14 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 	}
 	pc->busy = 1;
 
-	cache = kleak_cache_intern(s, alloc);
+	if (likely(pc->cache_id && pc->cache_s == s && (s || pc->cache_size == alloc))) {
+		cache = pc->cache_id;
+	} else {
+		cache = kleak_cache_intern(s, alloc);
+		pc->cache_id = cache;
+		pc->cache_s = s;
+		pc->cache_size = alloc;
+	}
 	ci = kleak_cache_get(cache);
 	if (unlikely(!ci)) {
 		kleak_count(KC_DROP_TABLE_FULL);
@@ -278,7 +313,13 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 		kleak_count(KC_DROP_TABLE_FULL);
 		goto done;
 	}
-	comm = kleak_comm_intern(current->comm);
+	if (likely(pc->comm_id && !memcmp(pc->comm, current->comm, TASK_COMM_LEN))) {
+		comm = pc->comm_id;
+	} else {
+		comm = kleak_comm_intern(current->comm);
+		memcpy(pc->comm, current->comm, TASK_COMM_LEN);
+		pc->comm_id = comm;
+	}
 	o = &kleak.pool[idx];
 	o->addr = (unsigned long)ptr;
 	o->ts = local_clock();
@@ -294,9 +335,7 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 
 	sidx = kleak_stack_save(call_site, pc->scratch);
 	kleak_stack_link(sidx, idx, ci->size, comm);
-	live = atomic_long_inc_return(&kleak.live);
-	if (live > atomic_long_read(&kleak.peak))
-		atomic_long_set(&kleak.peak, live);
+	kleak_count(KC_LIVE_ADD);
 	kleak_count(KC_TRACKED_ALLOCS);
 
 	old = kleak_index_insert(&kleak.index, idx);

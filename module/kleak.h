@@ -157,6 +157,8 @@ enum kleak_counter {
 	KC_DROP_RECURSION,
 	KC_MISSED_FREE,
 	KC_UNKNOWN_FREE,
+	KC_LIVE_ADD,		/* records linked ... */
+	KC_LIVE_SUB,		/* ... and released: live = add - sub */
 	KC_NR
 };
 
@@ -217,8 +219,8 @@ struct kleak_state {
 	u64 mark_ts;
 	bool running;
 	bool bulk_hooked;
-	atomic_long_t live;
-	atomic_long_t peak;
+	u32 pool_out;		/* records out of the global free list */
+	u32 peak;		/* most records ever out of it */
 	unsigned long recursion_site;
 	u64 __percpu *counters;
 };
@@ -239,6 +241,7 @@ static inline void kleak_count(enum kleak_counter c)
 }
 
 u64 kleak_counter_sum(enum kleak_counter c);
+long kleak_live(void);
 
 /* core.c */
 int kleak_start(void);

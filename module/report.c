@@ -767,6 +767,8 @@ static const char * const kleak_counter_names[KC_NR] = {
 	[KC_DROP_RECURSION]	= "drop_recursion",
 	[KC_MISSED_FREE]	= "missed_frees",
 	[KC_UNKNOWN_FREE]	= "unknown_frees",
+	[KC_LIVE_ADD]		= "records_linked",
+	[KC_LIVE_SUB]		= "records_released",
 };
 
 static void kleak_stats(struct kleak_out *out)
@@ -775,12 +777,18 @@ static void kleak_stats(struct kleak_out *out)
 
 	kleak_printf(out, "running: %d\n", READ_ONCE(kleak.running));
 	kleak_printf(out, "bulk_free_hooked: %d\n", kleak.bulk_hooked);
-	kleak_printf(out, "live_objects: %ld\n", atomic_long_read(&kleak.live));
-	kleak_printf(out, "peak_objects: %ld\n", atomic_long_read(&kleak.peak));
+	kleak_printf(out, "live_objects: %ld\n", kleak_live());
+	kleak_printf(out, "peak_objects: %u\n", READ_ONCE(kleak.peak));
 	kleak_printf(out, "max_objects: %u\n", kleak.max_objects);
 	kleak_printf(out, "stacks: %u\n", READ_ONCE(kleak.nr_stacks) - 2);
 	kleak_printf(out, "max_stacks: %u\n", kleak.max_stacks);
 	kleak_printf(out, "memory_bytes: %zu\n", kleak_memory_bytes());
+	kleak_printf(out, "memory_records_bytes: %zu\n",
+		     (size_t)kleak.max_objects * sizeof(struct kleak_obj));
+	kleak_printf(out, "memory_index_bytes: %zu\n", kleak_index_bytes(&kleak.index));
+	kleak_printf(out, "memory_stacks_bytes: %zu\n",
+		     (size_t)kleak.max_stacks * kleak.stack_stride +
+		     (kleak.stack_mask + 1) * sizeof(u32));
 	kleak_printf(out, "object_record_bytes: %zu\n", sizeof(struct kleak_obj));
 	for (i = 0; i < KC_NR; i++)
 		kleak_printf(out, "%s: %llu\n", kleak_counter_names[i], kleak_counter_sum(i));

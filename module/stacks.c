@@ -223,15 +223,15 @@ static void kleak_stack_count_comm(struct kleak_stack *st, u16 comm)
  * @bytes: allocated bytes
  * @comm: comm table index of the allocating task
  *
- * Probe context.
+ * Probe context, IRQs off.
  */
 void kleak_stack_link(u32 sidx, u32 oidx, size_t bytes, u16 comm)
 {
 	struct kleak_stack *st = kleak_stack_get(sidx);
 	struct kleak_obj *o = &kleak.pool[oidx];
-	unsigned long flags;
 
-	raw_spin_lock_irqsave(&st->lock, flags);
+	lockdep_assert_irqs_disabled();
+	raw_spin_lock(&st->lock);
 	o->stack = sidx;
 	o->next = KLEAK_NONE;
 	o->prev = st->tail;
@@ -245,7 +245,7 @@ void kleak_stack_link(u32 sidx, u32 oidx, size_t bytes, u16 comm)
 	st->live_bytes += bytes;
 	st->allocs++;
 	kleak_stack_count_comm(st, comm);
-	raw_spin_unlock_irqrestore(&st->lock, flags);
+	raw_spin_unlock(&st->lock);
 }
 
 /**
@@ -261,9 +261,9 @@ void kleak_stack_unlink(u32 sidx, u32 oidx, size_t bytes)
 {
 	struct kleak_stack *st = kleak_stack_get(sidx);
 	struct kleak_obj *o = &kleak.pool[oidx];
-	unsigned long flags;
 
-	raw_spin_lock_irqsave(&st->lock, flags);
+	lockdep_assert_irqs_disabled();
+	raw_spin_lock(&st->lock);
 	if (o->prev != KLEAK_NONE)
 		kleak.pool[o->prev].next = o->next;
 	else
@@ -276,7 +276,7 @@ void kleak_stack_unlink(u32 sidx, u32 oidx, size_t bytes)
 	st->live_objs--;
 	st->live_bytes -= bytes;
 	st->frees++;
-	raw_spin_unlock_irqrestore(&st->lock, flags);
+	raw_spin_unlock(&st->lock);
 }
 
 /**

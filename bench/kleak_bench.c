@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kleak_bench: what a kmalloc+kfree pair costs, for `make bench`.
+ *
+ * At load it runs `pairs` kmalloc+kfree pairs per run, `runs` times, for
+ * each case: sizes 64 and 4096 and a kmem_cache of its own, on one kthread
+ * and on one kthread per online CPU at once.  It prints one line per case:
+ *
+ *   kleak_bench: case=<size>/<threads>t ns_per_pair=<median> min=<min> max=<max> runs=<n>
+ *
+ * ns per pair is each thread's own elapsed time divided by its pairs, the
+ * median over the runs of the mean over the threads.
+ *
+ * empty_probes=1 registers empty probes on the four kmem tracepoints first:
+ * the cost of a tracepoint with a probe that does nothing.  prefill=N keeps
+ * N 64-byte objects live while measuring (the cost with many live objects).
+ * The module stays loaded until rmmod, so that loading it is the run.
+ */
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/stacktrace.h>
+#include <linux/tracepoint.h>
+#include <linux/vmalloc.h>
+#include <trace/events/kmem.h>
+
+static unsigned int pairs = 100000;
+module_param(pairs, uint, 0444);
+MODULE_PARM_DESC(pairs, "kmalloc+kfree pairs per thread per run (default 100000)");
+
+static unsigned int runs = 5;
+module_param(runs, uint, 0444);
+MODULE_PARM_DESC(runs, "Runs per case; the median is reported (default 5, at most 31)");
+
+static bool empty_probes;
+module_param(empty_probes, bool, 0444);
+MODULE_PARM_DESC(empty_probes, "Register empty probes on the four kmem tracepoints while measuring");
+
+static unsigned int prefill;
+module_param(prefill, uint, 0444);
+MODULE_PARM_DESC(prefill, "64-byte objects kept live while measuring (default 0)");
+
+static char *cases = "64,4096,cache";
+module_param(cases, charp, 0444);
+MODULE_PARM_DESC(cases, "Comma-separated sizes to run: 64, 4096, cache (default all)");
+
+static bool multi = true;
+module_param(multi, bool, 0444);
+MODULE_PARM_DESC(multi, "Also run one thread per online CPU (default 1)");
+
+static bool unwind;
+module_param(unwind, bool, 0444);
+MODULE_PARM_DESC(unwind, "Also time stack_trace_save() of 16 frames alone: the floor of a stack tracer");
+
+#define KLEAK_BENCH_MAX_RUNS 31
+
+static struct kmem_cache *kleak_bench_cache;
+static void **kleak_bench_live;
+
+struct kleak_bench_thread {
+	struct completion *go;
+	atomic_t *left;
+	struct completion *done;
+	unsigned int size;	/* 0: the bench cache */
+	u64 ns;
+};
+
+static void kleak_probe_empty_kmalloc(void *d, unsigned long cs, const void *p, size_t req,
+				      size_t alloc, gfp_t gfp, int node)
+{
+}
+
+static void kleak_probe_empty_kfree(void *d, unsigned long cs, const void *p)
+{
+}
+
+static void kleak_probe_empty_cache_alloc(void *d, unsigned long cs, const void *p,
+					  struct kmem_cache *s, gfp_t gfp, int node)
+{
+}
+
+static void kleak_probe_empty_cache_free(void *d, unsigned long cs, const void *p,
+					 const struct kmem_cache *s)
+{
+}
+
+static noinline void kleak_bench_loop(unsigned int size, unsigned int n)
+{
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		if (size) {
+			p = kmalloc(size, GFP_KERNEL);
+			kfree(p);
+		} else {
+			p = kmem_cache_alloc(kleak_bench_cache, GFP_KERNEL);
+			kmem_cache_free(kleak_bench_cache, p);
+		}
+	}
+}
+
+static int kleak_bench_fn(void *arg)
+{
+	struct kleak_bench_thread *t = arg;
+	u64 start;
+
+	wait_for_completion(t->go);
+	start = ktime_get_ns();
+	kleak_bench_loop(t->size, pairs);
+	t->ns = ktime_get_ns() - start;
+	if (atomic_dec_and_test(t->left))
+		complete(t->done);
+	return 0;
+}
+
+static int kleak_u64_cmp(const void *a, const void *b)
+{
+	const u64 *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* One run on @nthreads kthreads, one per CPU.  Return: mean ns per pair * 1000. */
+static u64 kleak_bench_run(unsigned int size, int nthreads)
+{
+	struct kleak_bench_thread *t;
+	struct task_struct *task;
+	DECLARE_COMPLETION_ONSTACK(go);
+	DECLARE_COMPLETION_ONSTACK(done);
+	atomic_t left = ATOMIC_INIT(nthreads);
+	u64 sum = 0;
+	int cpu, i = 0;
+
+	t = kcalloc(nthreads, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return 0;
+	for_each_online_cpu(cpu) {
+		if (i == nthreads)
+			break;
+		t[i] = (struct kleak_bench_thread){ .go = &go, .left = &left, .done = &done,
+						    .size = size };
+		task = kthread_create(kleak_bench_fn, &t[i], "kleak_bench/%d", cpu);
+		if (IS_ERR(task)) {
+			nthreads = i;
+			break;
+		}
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		i++;
+	}
+	atomic_set(&left, nthreads);
+	complete_all(&go);
+	if (nthreads)
+		wait_for_completion(&done);
+	for (i = 0; i < nthreads; i++)
+		sum += t[i].ns;
+	kfree(t);
+	return nthreads ? div_u64(sum * 1000, (u64)nthreads * pairs) : 0;
+}
+
+static void kleak_bench_case(const char *name, unsigned int size, int nthreads)
+{
+	u64 v[KLEAK_BENCH_MAX_RUNS];
+	unsigned int r, n = clamp(runs, 1U, (unsigned int)KLEAK_BENCH_MAX_RUNS);
+
+	kleak_bench_run(size, nthreads);	/* warm up */
+	for (r = 0; r < n; r++)
+		v[r] = kleak_bench_run(size, nthreads);
+	sort(v, n, sizeof(v[0]), kleak_u64_cmp, NULL);
+	pr_info("kleak_bench: case=%s/%dt ns_per_pair=%llu.%03llu min=%llu.%03llu max=%llu.%03llu runs=%u pairs=%u prefill=%u\n",
+		name, nthreads, v[n / 2] / 1000, v[n / 2] % 1000, v[0] / 1000, v[0] % 1000,
+		v[n - 1] / 1000, v[n - 1] % 1000, n, pairs, prefill);
+}
+
+static noinline void kleak_bench_unwind(void)
+{
+	unsigned long entries[16];
+	unsigned int i, n = max(pairs, 1U);
+	u64 start = ktime_get_ns(), ns;
+
+	for (i = 0; i < n; i++)
+		stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	ns = ktime_get_ns() - start;
+	pr_info("kleak_bench: unwind_ns=%llu (stack_trace_save of 16 frames, %u calls)\n",
+		div_u64(ns, n), n);
+}
+
+static int kleak_bench_register_empty(void)
+{
+	int ret;
+
+	ret = register_trace_kmalloc(kleak_probe_empty_kmalloc, NULL);
+	if (ret)
+		return ret;
+	ret = register_trace_kfree(kleak_probe_empty_kfree, NULL);
+	if (ret)
+		goto err_kmalloc;
+	ret = register_trace_kmem_cache_alloc(kleak_probe_empty_cache_alloc, NULL);
+	if (ret)
+		goto err_kfree;
+	ret = register_trace_kmem_cache_free(kleak_probe_empty_cache_free, NULL);
+	if (ret)
+		goto err_cache_alloc;
+	return 0;
+
+err_cache_alloc:
+	unregister_trace_kmem_cache_alloc(kleak_probe_empty_cache_alloc, NULL);
+err_kfree:
+	unregister_trace_kfree(kleak_probe_empty_kfree, NULL);
+err_kmalloc:
+	unregister_trace_kmalloc(kleak_probe_empty_kmalloc, NULL);
+	tracepoint_synchronize_unregister();
+	return ret;
+}
+
+static void kleak_bench_unregister_empty(void)
+{
+	unregister_trace_kmem_cache_free(kleak_probe_empty_cache_free, NULL);
+	unregister_trace_kmem_cache_alloc(kleak_probe_empty_cache_alloc, NULL);
+	unregister_trace_kfree(kleak_probe_empty_kfree, NULL);
+	unregister_trace_kmalloc(kleak_probe_empty_kmalloc, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+static void kleak_bench_free_live(void)
+{
+	unsigned int i;
+
+	if (!kleak_bench_live)
+		return;
+	for (i = 0; i < prefill; i++)
+		kfree(kleak_bench_live[i]);
+	vfree(kleak_bench_live);
+	kleak_bench_live = NULL;
+}
+
+static int __init kleak_bench_init(void)
+{
+	int ncpu = num_online_cpus();
+	unsigned int i;
+	int ret = 0;
+
+	kleak_bench_cache = kmem_cache_create("kleak_bench", 64, 0, 0, NULL);
+	if (!kleak_bench_cache)
+		return -ENOMEM;
+	if (prefill) {
+		kleak_bench_live = vmalloc(array_size(prefill, sizeof(void *)));
+		if (!kleak_bench_live) {
+			ret = -ENOMEM;
+			goto err_destroy_cache;
+		}
+		for (i = 0; i < prefill; i++) {
+			kleak_bench_live[i] = kmalloc(64, GFP_KERNEL);
+			if (!(i & 4095))
+				cond_resched();
+		}
+		pr_info("kleak_bench: %u objects live\n", prefill);
+	}
+	if (empty_probes) {
+		ret = kleak_bench_register_empty();
+		if (ret)
+			goto err_free_live;
+	}
+	if (strstr(cases, "64")) {
+		kleak_bench_case("64", 64, 1);
+		if (multi && ncpu > 1)
+			kleak_bench_case("64", 64, ncpu);
+	}
+	if (strstr(cases, "4096")) {
+		kleak_bench_case("4096", 4096, 1);
+		if (multi && ncpu > 1)
+			kleak_bench_case("4096", 4096, ncpu);
+	}
+	if (strstr(cases, "cache")) {
+		kleak_bench_case("cache", 0, 1);
+		if (multi && ncpu > 1)
+			kleak_bench_case("cache", 0, ncpu);
+	}
+	if (empty_probes)
+		kleak_bench_unregister_empty();
+	if (unwind)
+		kleak_bench_unwind();
+	pr_info("kleak_bench: done\n");
+	return 0;
+
+err_free_live:
+	kleak_bench_free_live();
+err_destroy_cache:
+	kmem_cache_destroy(kleak_bench_cache);
+	return ret;
+}
+
+static void __exit kleak_bench_exit(void)
+{
+	kleak_bench_free_live();
+	kmem_cache_destroy(kleak_bench_cache);
+}
+
+module_init(kleak_bench_init);
+module_exit(kleak_bench_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kleak benchmark: the cost of kmalloc+kfree pairs");

@@ -1,0 +1,17 @@
+# A smoke run of `make bench` (few pairs, no peers), so that it cannot rot.
+# No timing is asserted: only that every configuration ran every case.
+. /tests/lib.sh
+BENCH_PAIRS=2000 BENCH_RUNS=1 BENCH_LIVE=5000 BENCH_PEERS=0 sh /scripts/bench.sh >/tmp/b 2>&1
+cat /tmp/b
+grep -q '^BENCHX error' /tmp/b && fail "bench reported an error"
+for cfg in baseline empty kleak0 kleak16 stopped; do
+	n=$(grep -c "^BENCH $cfg case=" /tmp/b)
+	[ "$n" = 6 ] || fail "bench: $cfg ran $n cases, want 6"
+done
+grep -q '^BENCH live1m case=64/1t ns_per_pair=[0-9]' /tmp/b || fail "bench: no live-objects case"
+grep -q '^BENCHX live_objects [0-9]' /tmp/b || fail "bench: no live_objects"
+[ "$(awk '$2 == "live_objects" { print $3 }' /tmp/b)" -ge 5000 ] || fail "bench: prefill not tracked"
+grep -q '^BENCHX unwind_ns [0-9]' /tmp/b || fail "bench: no unwinder floor"
+grep -q '^BENCHX read_outstanding_s [0-9.]' /tmp/b || fail "bench: no read time"
+grep -q '^BENCHX end 1' /tmp/b || fail "bench did not finish"
+echo "bench: ok"
