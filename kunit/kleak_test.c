@@ -21,6 +21,29 @@
 
 #define TPOOL 64
 
+/* The index is used from the probes, with IRQs off: call it so. */
+static u32 t_insert(struct kleak_index *ix, u32 idx)
+{
+	unsigned long flags;
+	u32 ret;
+
+	local_irq_save(flags);
+	ret = kleak_index_insert(ix, idx);
+	local_irq_restore(flags);
+	return ret;
+}
+
+static u32 t_remove(struct kleak_index *ix, unsigned long addr)
+{
+	unsigned long flags;
+	u32 ret;
+
+	local_irq_save(flags);
+	ret = kleak_index_remove(ix, addr);
+	local_irq_restore(flags);
+	return ret;
+}
+
 static void kleak_test_index(struct kunit *test, bool rht)
 {
 	struct kleak_obj *pool, copy;
@@ -34,7 +57,7 @@ static void kleak_test_index(struct kunit *test, bool rht)
 	for (i = 1; i < TPOOL; i++) {
 		pool[i].addr = 0xffff888000000000UL + i * 64;
 		pool[i].bytes_req = i;
-		KUNIT_EXPECT_EQ(test, kleak_index_insert(&ix, i), KLEAK_NONE);
+		KUNIT_EXPECT_EQ(test, t_insert(&ix, i), KLEAK_NONE);
 	}
 	for (i = 1; i < TPOOL; i++) {
 		KUNIT_EXPECT_TRUE(test, kleak_index_read(&ix, pool[i].addr, &copy, &idx));
@@ -42,26 +65,26 @@ static void kleak_test_index(struct kunit *test, bool rht)
 		KUNIT_EXPECT_EQ(test, copy.bytes_req, i);
 	}
 	KUNIT_EXPECT_FALSE(test, kleak_index_read(&ix, 0xdead0000UL, &copy, NULL));
-	KUNIT_EXPECT_EQ(test, kleak_index_remove(&ix, 0xdead0000UL), KLEAK_NONE);
+	KUNIT_EXPECT_EQ(test, t_remove(&ix, 0xdead0000UL), KLEAK_NONE);
 
 	/* remove every other one */
 	for (i = 1; i < TPOOL; i += 2)
-		KUNIT_EXPECT_EQ(test, kleak_index_remove(&ix, pool[i].addr), i);
+		KUNIT_EXPECT_EQ(test, t_remove(&ix, pool[i].addr), i);
 	for (i = 1; i < TPOOL; i++)
 		KUNIT_EXPECT_EQ(test, kleak_index_read(&ix, pool[i].addr, &copy, NULL),
 				!(i & 1));
 
 	/* address reuse: record 1 takes the address of record 2 */
 	pool[1].addr = pool[2].addr;
-	KUNIT_EXPECT_EQ(test, kleak_index_insert(&ix, 1), 2U);
+	KUNIT_EXPECT_EQ(test, t_insert(&ix, 1), 2U);
 	KUNIT_EXPECT_TRUE(test, kleak_index_read(&ix, pool[2].addr, &copy, &idx));
 	KUNIT_EXPECT_EQ(test, idx, 1U);
-	KUNIT_EXPECT_EQ(test, kleak_index_remove(&ix, pool[1].addr), 1U);
+	KUNIT_EXPECT_EQ(test, t_remove(&ix, pool[1].addr), 1U);
 	KUNIT_EXPECT_FALSE(test, kleak_index_read(&ix, pool[1].addr, &copy, NULL));
 
 	/* a recycled record under a new address */
 	pool[3].addr = 0xffff888100000000UL;
-	KUNIT_EXPECT_EQ(test, kleak_index_insert(&ix, 3), KLEAK_NONE);
+	KUNIT_EXPECT_EQ(test, t_insert(&ix, 3), KLEAK_NONE);
 	KUNIT_EXPECT_TRUE(test, kleak_index_read(&ix, 0xffff888100000000UL, &copy, &idx));
 	KUNIT_EXPECT_EQ(test, idx, 3U);
 

@@ -179,16 +179,16 @@ static u32 kleak_chain_unlink(struct kleak_index *ix, u32 b, unsigned long addr)
  * @ix: the index
  * @idx: a pool record whose addr is set
  *
- * Any context.  A record already indexed under the same address means its
- * free was missed: it is taken out of the index and returned so the caller
- * can account and recycle it.
+ * Any context, with IRQs off (the probes run so; the stripe lock is then
+ * taken without saving them again).  A record already indexed under the
+ * same address means its free was missed: it is taken out of the index and
+ * returned so the caller can account and recycle it.
  *
  * Return: the replaced record, or KLEAK_NONE.
  */
 u32 kleak_index_insert(struct kleak_index *ix, u32 idx)
 {
 	struct kleak_obj *o = &ix->pool[idx];
-	unsigned long flags;
 	u32 old, b;
 
 	if (ix->use_rht) {
@@ -203,12 +203,13 @@ u32 kleak_index_insert(struct kleak_index *ix, u32 idx)
 			return idx;
 		return prev - ix->pool;
 	}
+	lockdep_assert_irqs_disabled();
 	b = kleak_bucket(ix, o->addr);
-	raw_spin_lock_irqsave(kleak_stripe(ix, b), flags);
+	raw_spin_lock(kleak_stripe(ix, b));
 	old = kleak_chain_unlink(ix, b, o->addr);
 	o->chain = ix->buckets[b];
 	ix->buckets[b] = idx;
-	raw_spin_unlock_irqrestore(kleak_stripe(ix, b), flags);
+	raw_spin_unlock(kleak_stripe(ix, b));
 	return old;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_insert);
@@ -218,12 +219,11 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_index_insert);
  * @ix: the index
  * @addr: the object address
  *
- * Any context.  Return: the record's pool index, or KLEAK_NONE when @addr
- * is not indexed.
+ * Any context, with IRQs off.  Return: the record's pool index, or
+ * KLEAK_NONE when @addr is not indexed.
  */
 u32 kleak_index_remove(struct kleak_index *ix, unsigned long addr)
 {
-	unsigned long flags;
 	u32 idx, b;
 
 	if (ix->use_rht) {
@@ -236,10 +236,11 @@ u32 kleak_index_remove(struct kleak_index *ix, unsigned long addr)
 		rcu_read_unlock();
 		return o ? o - ix->pool : KLEAK_NONE;
 	}
+	lockdep_assert_irqs_disabled();
 	b = kleak_bucket(ix, addr);
-	raw_spin_lock_irqsave(kleak_stripe(ix, b), flags);
+	raw_spin_lock(kleak_stripe(ix, b));
 	idx = kleak_chain_unlink(ix, b, addr);
-	raw_spin_unlock_irqrestore(kleak_stripe(ix, b), flags);
+	raw_spin_unlock(kleak_stripe(ix, b));
 	return idx;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_remove);

@@ -33,6 +33,9 @@ bench empty empty_probes=1; rmmod kleak_bench
 insmod /kleak/kleak.ko stack_depth=0
 bench kleak0; rmmod kleak_bench
 rmmod kleak
+insmod /kleak/kleak.ko stack_depth=0 pid=1
+bench kleak_filtered; rmmod kleak_bench
+rmmod kleak
 insmod /kleak/kleak.ko
 bench kleak16; rmmod kleak_bench
 rmmod kleak
@@ -47,7 +50,7 @@ bench live1k cases=64 multi=0 prefill=1000; rmmod kleak_bench
 rmmod kleak
 insmod /kleak/kleak.ko max_objects=$((N + N / 8))
 bench live1m cases=64 multi=0 prefill=$N
-grep -E '^(live_objects|memory_[a-z]*bytes|object_record_bytes|max_objects|stacks|drop_table_full): ' $K/stats |
+grep -E '^(live_objects|memory_[a-z_]*bytes|object_record_bytes|max_objects|stacks|drop_table_full): ' $K/stats |
 	sed 's/^\([a-z_]*\): /BENCHX \1 /'
 echo "BENCHX read_stacks_s $(secs cat $K/stacks)"
 echo "BENCHX read_outstanding_s $(secs cat $K/outstanding)"
@@ -61,7 +64,7 @@ echo "BENCHX done 1"
 if [ -d /kleak/9p ] && [ "${BENCH_PEERS:-1}" = 1 ]; then
 	for m in netfs 9pnet 9pnet_virtio 9p; do insmod /kleak/9p/$m.ko; done
 	mkdir -p /host
-	if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host; then
+	if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=1048576,cache=loose hostroot /host; then
 		for d in proc sys dev sys/kernel/debug; do mount --bind /$d /host/$d; done
 		mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null
 		mount -t tmpfs tmpfs /host/tmp
@@ -74,7 +77,7 @@ if [ -d /kleak/9p ] && [ "${BENCH_PEERS:-1}" = 1 ]; then
 			i=0
 			until grep -q "$READY" /tmp/$name.out 2>/dev/null; do
 				i=$((i + 1))
-				if [ $i -gt 300 ] || ! kill -0 $pid 2>/dev/null; then
+				if [ $i -gt 900 ] || ! kill -0 $pid 2>/dev/null; then
 					echo "BENCHX error $name-did-not-start"
 					sed 's/^/BENCHX log /' /tmp/$name.out | head -n 20
 					kill $pid 2>/dev/null

@@ -4,7 +4,7 @@
 BENCH_PAIRS=2000 BENCH_RUNS=1 BENCH_LIVE=5000 BENCH_PEERS=0 sh /scripts/bench.sh >/tmp/b 2>&1
 cat /tmp/b
 grep -q '^BENCHX error' /tmp/b && fail "bench reported an error"
-for cfg in baseline empty kleak0 kleak16 stopped; do
+for cfg in baseline empty kleak0 kleak_filtered kleak16 stopped; do
 	n=$(grep -c "^BENCH $cfg case=" /tmp/b)
 	[ "$n" = 6 ] || fail "bench: $cfg ran $n cases, want 6"
 done
