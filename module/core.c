@@ -16,7 +16,7 @@
  * Memory
  * ------
  * Everything kleak uses is allocated at load, before the probes are
- * registered: the record pool (max_objects records of 64 bytes), the index,
+ * registered: the record pool (max_objects records of 56 bytes), the index,
  * the stack table (max_stacks entries), the comm and cache tables, and the
  * arena for the names of unloaded modules.  The probes never allocate, so
  * they never recurse into the allocator and kleak's own memory is never
@@ -82,7 +82,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak);
 
 static unsigned int max_objects = 262144;
 module_param(max_objects, uint, 0444);
-MODULE_PARM_DESC(max_objects, "Most objects tracked at once; more are dropped and counted (default 262144, 64 bytes each)");
+MODULE_PARM_DESC(max_objects, "Most objects tracked at once; more are dropped and counted (default 262144, 56 bytes each)");
 
 static unsigned int max_stacks = 16384;
 module_param(max_stacks, uint, 0444);
@@ -123,7 +123,7 @@ struct kleak_pcpu {
 	u16 cache_id;
 	const struct kmem_cache *cache_s;
 	size_t cache_size;
-	unsigned long scratch[KLEAK_MAX_DEPTH + 16];
+	unsigned long scratch[KLEAK_MAX_DEPTH + KLEAK_SKIP_MAX + 1];
 };
 
 static struct kleak_pcpu __percpu *kleak_pcpu;
@@ -323,7 +323,6 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 	o = &kleak.pool[idx];
 	o->addr = (unsigned long)ptr;
 	o->ts = local_clock();
-	o->call_site = call_site;
 	o->bytes_req = min_t(size_t, req, U32_MAX);
 	o->gfp = (__force u32)gfp;
 	o->pid = task_pid_nr(current);

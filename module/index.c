@@ -108,7 +108,8 @@ int kleak_index_init(struct kleak_index *ix, struct kleak_obj *pool, u32 nr,
 	ix->use_rht = use_rht;
 	if (use_rht)
 		return kleak_rht_init(ix, pool, nr);
-	nb = roundup_pow_of_two(max_t(u32, nr / 2, KLEAK_LOCK_STRIPES));
+	/* about 4 records a bucket when full: a chain walk stays short */
+	nb = roundup_pow_of_two(max_t(u32, nr / 4, KLEAK_LOCK_STRIPES));
 	ix->mask = nb - 1;
 	ix->buckets = vzalloc(array_size(nb, sizeof(u32)));
 	ix->locks = vmalloc(array_size(KLEAK_LOCK_STRIPES, sizeof(raw_spinlock_t)));

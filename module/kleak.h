@@ -21,6 +21,7 @@
 
 #define KLEAK_NONE		0	/* index 0 of every table is unused */
 #define KLEAK_MAX_DEPTH		64
+#define KLEAK_SKIP_MAX		8	/* probe and allocator frames above the call site */
 #define KLEAK_CACHE_NAME_LEN	32
 
 /* struct kleak_obj.flags */
@@ -29,12 +30,12 @@
 #define KLEAK_OBJ_SOFTIRQ	BIT(2)
 
 /**
- * struct kleak_obj - one tracked, live allocation (64 bytes)
+ * struct kleak_obj - one tracked, live allocation (56 bytes; the call site
+ * is the first frame of its stack)
  * @rh: rhashtable linkage (rhashtable index)
  * @chain: hash chain, an index into the pool (portable index)
  * @addr: the object's address, the index key
  * @ts: allocation time, local_clock() ns
- * @call_site: the allocator's caller
  * @stack: index of the object's stack in the stack table
  * @prev: previous object of the same stack (older)
  * @next: next object of the same stack (younger), or the free list link
@@ -53,7 +54,6 @@ struct kleak_obj {
 	};
 	unsigned long addr;
 	u64 ts;
-	unsigned long call_site;
 	u32 stack;
 	u32 prev;
 	u32 next;

@@ -189,15 +189,16 @@ void kleak_print_stack(struct kleak_out *out, u32 sidx, const char *indent)
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_print_stack);
 
-/* The symbol of an object's call site; named even if its module is gone. */
+/*
+ * The symbol of an object's call site, the first frame of its stack; named
+ * even if its module is gone.
+ */
 static void kleak_site(const struct kleak_obj *o, char *sym)
 {
-	struct kleak_stack *st = kleak_stack_get(o->stack);
-
-	if (st->nr && st->frames[0] == o->call_site)
+	if (kleak_stack_get(o->stack)->nr)
 		kleak_stack_print_frame(o->stack, 0, sym, KSYM_SYMBOL_LEN);
 	else
-		sprint_symbol(sym, o->call_site);
+		strscpy(sym, "? (stack table full)", KSYM_SYMBOL_LEN);
 }
 
 /* Copy the object of pool record @idx, if it is live. */

@@ -129,7 +129,10 @@ static inline bool kleak_in_module_space(unsigned long addr)
 /**
  * kleak_stack_save() - capture the current stack and find or add its entry
  * @call_site: the allocator's caller; frames above it are the allocator's
- * @scratch: per-CPU room for KLEAK_MAX_DEPTH + 16 frames
+ * @scratch: per-CPU room for KLEAK_MAX_DEPTH + KLEAK_SKIP_MAX + 1 frames
+ *
+ * The first frame of a saved stack is always the call site, so records
+ * need not keep it.
  *
  * Probe context, IRQs off.  Return: the stack index; KLEAK_STACK_OVERFLOW
  * when the table is full.
@@ -142,14 +145,18 @@ u32 kleak_stack_save(unsigned long call_site, unsigned long *scratch)
 	u32 hash, b, idx;
 
 	if (kleak.depth) {
-		n = stack_trace_save(scratch, kleak.depth + 16, 0);
+		n = stack_trace_save(scratch + 1, kleak.depth + KLEAK_SKIP_MAX, 0);
 		/* drop the probe's and the allocator's own frames */
-		for (i = 0; i < n; i++)
+		for (i = 1; i <= n; i++)
 			if (scratch[i] == call_site)
 				break;
-		if (i < n) {
+		if (i <= n) {
 			frames = scratch + i;
-			n -= i;
+			n -= i - 1;
+		} else {
+			/* the caller was not found: keep it first anyway */
+			scratch[0] = call_site;
+			n++;
 		}
 		n = min(n, kleak.depth);
 	} else {

@@ -28,6 +28,8 @@ echo "BENCHX runs $R"
 dmesg -c >/dev/null
 insmod $B pairs=$P cases=none unwind=1 && rmmod kleak_bench
 dmesg | sed -n 's/^.*kleak_bench: unwind_ns=\([0-9]*\).*/BENCHX unwind_ns \1/p'
+# warm the caches (the first run of 4096 pays for new slabs), then measure
+insmod $B pairs=$P runs=1 && rmmod kleak_bench
 bench baseline; rmmod kleak_bench
 bench empty empty_probes=1; rmmod kleak_bench
 insmod /kleak/kleak.ko stack_depth=0
@@ -71,7 +73,7 @@ if [ -d /kleak/9p ] && [ "${BENCH_PEERS:-1}" = 1 ]; then
 		mount -t tmpfs tmpfs /host/run
 		peer() { # name, command: start it, wait until it is attached, bench, stop
 			name=$1; shift
-			chroot /host /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
+			chroot /host /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp PYTHONUNBUFFERED=1 \
 				BPFTRACE_MAP_KEYS_MAX=2000000 BPFTRACE_MAX_MAP_KEYS=2000000 "$@" >/tmp/$name.out 2>&1 &
 			pid=$!
 			i=0

@@ -63,7 +63,7 @@ done
 [ "$(stat_val live_objects)" -ge 8 ] || fail "stats: live_objects < 8"
 [ "$(stat_val peak_objects)" -ge "$(stat_val live_objects)" ] || fail "stats: peak < live"
 [ "$(stat_val events_kmalloc)" -gt 0 ] || fail "stats: no kmalloc events"
-[ "$(stat_val object_record_bytes)" -le 64 ] || fail "records are bigger than 64 bytes"
+[ "$(stat_val object_record_bytes)" = 56 ] || fail "records are not 56 bytes"
 
 # a leak from a module stays named after the module is gone
 rmmod kleak_fixture || fail "rmmod kleak_fixture"
