@@ -17,7 +17,6 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
-#include <linux/sched/clock.h>
 #include <linux/string.h>
 
 #include "kleak.h"
@@ -275,7 +274,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_filter_track);
  * kleak_filter_report() - does a tracked object pass the report filters?
  * @f: the filter
  * @o: the object's record
- * @now: local_clock() now
+ * @now: kleak_clock() now
  * @mark_ts: objects older than this are hidden (0: no mark)
  *
  * The module filter is per stack and checked by the caller.
@@ -363,7 +362,7 @@ int kleak_control(const char *cmd)
 	if (!strcmp(verb, "clear") && !line)
 		return kleak_clear();
 	if (!strcmp(verb, "mark") && !line) {
-		WRITE_ONCE(kleak.mark_ts, local_clock());
+		WRITE_ONCE(kleak.mark_ts, kleak_clock());
 		return 0;
 	}
 	if (!strcmp(verb, "unmark") && !line) {
@@ -401,7 +400,7 @@ void kleak_control_show(struct kleak_out *out)
 	kleak_printf(out, "state: %s\n", READ_ONCE(kleak.running) ? "running" : "stopped");
 	kleak_printf(out, "filter: %s\n", buf);
 	if (mark)
-		kleak_printf(out, "mark: %llu ms ago\n", (local_clock() - mark) / NSEC_PER_MSEC);
+		kleak_printf(out, "mark: %llu ms ago\n", (kleak_clock() - mark) / NSEC_PER_MSEC);
 	else
 		kleak_printf(out, "mark: none\n");
 	kleak_printf(out, "index: %s\n", kleak.index.use_rht ? "rhashtable" : "portable");

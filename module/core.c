@@ -67,7 +67,6 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rwsem.h>
-#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/tracepoint.h>
 #include <linux/vmalloc.h>
@@ -225,7 +224,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_live);
  */
 u64 kleak_age_ns(const struct kleak_obj *o)
 {
-	u64 now = local_clock();
+	u64 now = kleak_clock();
 
 	return now > o->ts ? now - o->ts : 0;
 }
@@ -322,7 +321,7 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 	}
 	o = &kleak.pool[idx];
 	o->addr = (unsigned long)ptr;
-	o->ts = local_clock();
+	o->ts = kleak_clock();
 	o->bytes_req = min_t(size_t, req, U32_MAX);
 	o->gfp = (__force u32)gfp;
 	o->pid = task_pid_nr(current);

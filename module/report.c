@@ -22,7 +22,6 @@
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/printk.h>
-#include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
@@ -278,7 +277,7 @@ static void kleak_report_begin(void)
 {
 	kleak_filter_get(&kleak_rf);
 	kleak_rmark = READ_ONCE(kleak.mark_ts);
-	kleak_rnow = local_clock();
+	kleak_rnow = kleak_clock();
 	memset(kleak_modmatch, 0, kleak.max_stacks);
 }
 
@@ -506,7 +505,7 @@ static void kleak_stack_report(struct kleak_out *out, const struct kleak_stack_s
 {
 	struct kleak_stack *st = kleak_stack_get(s->sidx);
 	const struct kleak_cache_info *c = NULL;
-	u64 allocs, frees, now = local_clock();
+	u64 allocs, frees, now = kleak_clock();
 	u16 comm[3];
 	u32 cnt[3], head;
 	unsigned long flags;
