@@ -424,10 +424,8 @@ static int kleak_bulk_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe kleak_bulk_kp = {
-	.symbol_name = KLEAK_BULK_FREE_SYM,
-	.pre_handler = kleak_bulk_pre,
-};
+/* Filled afresh by kleak_start(): register_kprobe() keeps state in it. */
+static struct kprobe kleak_bulk_kp;
 
 /* The compiler checks each probe against the kernel's tracepoint. */
 static void __maybe_unused kleak_check_probes(void)

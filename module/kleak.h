@@ -23,6 +23,10 @@
 #define KLEAK_NONE		0	/* index 0 of every table is unused */
 #define KLEAK_MAX_DEPTH		64
 #define KLEAK_SKIP_MAX		8	/* probe and allocator frames above the call site */
+/* Stack index of objects whose stack did not fit in the table. */
+#define KLEAK_STACK_OVERFLOW	1
+/* Stack table entries that are not real stacks: none (0) and overflow (1) */
+#define KLEAK_STACKS_RESERVED	(KLEAK_STACK_OVERFLOW + 1)
 #define KLEAK_CACHE_NAME_LEN	32
 
 /* struct kleak_obj.flags */

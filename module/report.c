@@ -780,7 +780,7 @@ static void kleak_stats(struct kleak_out *out)
 	kleak_printf(out, "live_objects: %ld\n", kleak_live());
 	kleak_printf(out, "peak_objects: %u\n", READ_ONCE(kleak.peak));
 	kleak_printf(out, "max_objects: %u\n", kleak.max_objects);
-	kleak_printf(out, "stacks: %u\n", READ_ONCE(kleak.nr_stacks) - 2);
+	kleak_printf(out, "stacks: %u\n", READ_ONCE(kleak.nr_stacks) - KLEAK_STACKS_RESERVED);
 	kleak_printf(out, "max_stacks: %u\n", kleak.max_stacks);
 	kleak_printf(out, "memory_bytes: %zu\n", kleak_memory_bytes());
 	kleak_printf(out, "memory_records_bytes: %zu\n",
@@ -879,7 +879,7 @@ void kleak_summary(struct kleak_out *out, unsigned int top)
 		nbest = min(nbest + 1, top);
 	}
 	kleak_printf(out, "summary: %llu objects, %llu bytes still live in %u stacks\n",
-		     objs, bytes, nr - 2);
+		     objs, bytes, nr - KLEAK_STACKS_RESERVED);
 	kleak_printf(out, "tracked %llu allocations and %llu frees\n",
 		     kleak_counter_sum(KC_TRACKED_ALLOCS), kleak_counter_sum(KC_TRACKED_FREES));
 	kleak_printf(out, "dropped: table_full=%llu stack_table_full=%llu recursion=%llu\n",

@@ -32,8 +32,6 @@
 #define KLEAK_SLOT_BUSY		1
 #define KLEAK_SLOT_READY	2
 #define KLEAK_FROZEN_ARENA	(512 * 1024)
-/* Stack index of objects whose stack did not fit in the table. */
-#define KLEAK_STACK_OVERFLOW	1
 
 struct kleak_comm_slot {
 	u32 state;
@@ -111,7 +109,7 @@ void kleak_stacks_reset(void)
 	for (i = 0; i < kleak.max_stacks; i++)
 		raw_spin_lock_init(&kleak_stack_get(i)->lock);
 	/* 0 is "none", 1 collects what did not fit */
-	kleak.nr_stacks = KLEAK_STACK_OVERFLOW + 1;
+	kleak.nr_stacks = KLEAK_STACKS_RESERVED;
 	mutex_lock(&kleak_frozen_mutex);
 	kleak_frozen_used = 0;
 	mutex_unlock(&kleak_frozen_mutex);
@@ -370,7 +368,7 @@ static void kleak_freeze_module(const struct module *mod, bool init)
 	mutex_lock(&kleak_frozen_mutex);
 	/* acquire: pairs with the release in kleak_stack_save() */
 	nr = smp_load_acquire(&kleak.nr_stacks);
-	for (i = KLEAK_STACK_OVERFLOW + 1; i < nr; i++) {
+	for (i = KLEAK_STACKS_RESERVED; i < nr; i++) {
 		struct kleak_stack *st = kleak_stack_get(i);
 
 		if (!st->has_module || st->frozen)
