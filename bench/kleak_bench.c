@@ -27,6 +27,8 @@
 #include <linux/vmalloc.h>
 #include <trace/events/kmem.h>
 
+#include "../module/compat.h"
+
 static unsigned int pairs = 100000;
 module_param(pairs, uint, 0444);
 MODULE_PARM_DESC(pairs, "kmalloc+kfree pairs per thread per run (default 100000)");
@@ -53,7 +55,7 @@ MODULE_PARM_DESC(multi, "Also run one thread per online CPU (default 1)");
 
 static bool unwind;
 module_param(unwind, bool, 0444);
-MODULE_PARM_DESC(unwind, "Also time stack_trace_save() of 16 frames alone: the floor of a stack tracer");
+MODULE_PARM_DESC(unwind, "Also time a 16-frame unwind alone, by stack_trace_save() and as kleak drives the unwinder: the floor of a stack tracer");
 
 #define KLEAK_BENCH_MAX_RUNS 31
 
@@ -179,14 +181,21 @@ static void kleak_bench_case(const char *name, unsigned int size, int nthreads)
 static noinline void kleak_bench_unwind(void)
 {
 	unsigned long entries[16];
-	unsigned int i, n = max(pairs, 1U);
+	unsigned int i, n = max(pairs, 1U), got = 0, site;
 	u64 start = ktime_get_ns(), ns;
 
 	for (i = 0; i < n; i++)
-		stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+		got = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
 	ns = ktime_get_ns() - start;
-	pr_info("kleak_bench: unwind_ns=%llu (stack_trace_save of 16 frames, %u calls)\n",
-		div_u64(ns, n), n);
+	pr_info("kleak_bench: unwind_ns=%llu frames=%u (stack_trace_save of up to 16 frames, %u calls)\n",
+		div_u64(ns, n), got, n);
+	/* no call site to find (0): the walk stops at 16 frames */
+	start = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		got = kleak_unwind(0, entries, ARRAY_SIZE(entries), ARRAY_SIZE(entries), &site);
+	ns = ktime_get_ns() - start;
+	pr_info("kleak_bench: unwind_direct_ns=%llu frames=%u (the unwinder driven as kleak does, %u calls)\n",
+		div_u64(ns, n), got, n);
 }
 
 static int kleak_bench_register_empty(void)

@@ -43,6 +43,13 @@ static u32 t_remove(struct kleak_index *ix, unsigned long addr)
 	return ret;
 }
 
+/* A record, by pool index, if it is live under @addr (and @ts, unless 0) */
+static int t_peek(struct kleak_index *ix, u32 idx, unsigned long addr, u64 ts,
+		  struct kleak_obj *copy)
+{
+	return kleak_index_peek(ix, idx, addr, ts, copy, 0, NULL, 0);
+}
+
 static void kleak_test_index(struct kunit *test, bool rht)
 {
 	struct kleak_obj *pool, copy;
@@ -62,22 +69,36 @@ static void kleak_test_index(struct kunit *test, bool rht)
 		KUNIT_EXPECT_TRUE(test, kleak_index_read(&ix, pool[i].addr, &copy, &idx));
 		KUNIT_EXPECT_EQ(test, idx, i);
 		KUNIT_EXPECT_EQ(test, copy.bytes_req, i);
+		/* indexed means LIVE, and readable by record under its address */
+		KUNIT_EXPECT_TRUE(test, pool[i].flags & KLEAK_OBJ_LIVE);
+		memset(&copy, 0, sizeof(copy));
+		KUNIT_EXPECT_EQ(test, t_peek(&ix, i, pool[i].addr, 0, &copy), 0);
+		KUNIT_EXPECT_EQ(test, copy.bytes_req, i);
+		KUNIT_EXPECT_EQ(test, t_peek(&ix, i, pool[i].addr + 8, 0, &copy), -ENOENT);
+		KUNIT_EXPECT_EQ(test, t_peek(&ix, i, pool[i].addr, 12345, NULL), -ENOENT);
 	}
+	KUNIT_EXPECT_EQ(test, t_peek(&ix, 0, pool[1].addr, 0, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, t_peek(&ix, TPOOL, pool[1].addr, 0, NULL), -ENOENT);
 	KUNIT_EXPECT_FALSE(test, kleak_index_read(&ix, 0xdead0000UL, &copy, NULL));
 	KUNIT_EXPECT_EQ(test, t_remove(&ix, 0xdead0000UL), KLEAK_NONE);
 
 	/* remove every other one */
 	for (i = 1; i < TPOOL; i += 2)
 		KUNIT_EXPECT_EQ(test, t_remove(&ix, pool[i].addr), i);
-	for (i = 1; i < TPOOL; i++)
+	for (i = 1; i < TPOOL; i++) {
 		KUNIT_EXPECT_EQ(test, kleak_index_read(&ix, pool[i].addr, &copy, NULL),
 				!(i & 1));
+		KUNIT_EXPECT_EQ(test, !!(pool[i].flags & KLEAK_OBJ_LIVE), !(i & 1));
+		KUNIT_EXPECT_EQ(test, t_peek(&ix, i, pool[i].addr, 0, NULL), (i & 1) ? -ENOENT : 0);
+	}
 
 	/* address reuse: record 1 takes the address of record 2 */
 	pool[1].addr = pool[2].addr;
 	KUNIT_EXPECT_EQ(test, t_insert(&ix, 1), 2U);
 	KUNIT_EXPECT_TRUE(test, kleak_index_read(&ix, pool[2].addr, &copy, &idx));
 	KUNIT_EXPECT_EQ(test, idx, 1U);
+	KUNIT_EXPECT_FALSE(test, pool[2].flags & KLEAK_OBJ_LIVE);
+	KUNIT_EXPECT_TRUE(test, pool[1].flags & KLEAK_OBJ_LIVE);
 	KUNIT_EXPECT_EQ(test, t_remove(&ix, pool[1].addr), 1U);
 	KUNIT_EXPECT_FALSE(test, kleak_index_read(&ix, pool[1].addr, &copy, NULL));
 
@@ -142,6 +163,7 @@ static void kleak_test_stack_dedupe(struct kunit *test)
 	struct kleak_obj o[4];
 	struct kleak_stack *st;
 	void *p[4];
+	u64 bytes;
 	int i;
 
 	kleak_test_start(test);
@@ -157,18 +179,20 @@ static void kleak_test_stack_dedupe(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, o[0].bytes_req, 96U);
 
 	st = kleak_stack_get(o[0].stack);
-	KUNIT_EXPECT_EQ(test, st->live_objs, 3ULL);
-	KUNIT_EXPECT_EQ(test, st->live_bytes, 3ULL * 96);
-	KUNIT_EXPECT_EQ(test, st->allocs, 3ULL);
+	KUNIT_EXPECT_EQ(test, kleak_stack_live(o[0].stack, &bytes), 3ULL);
+	KUNIT_EXPECT_EQ(test, bytes, 3ULL * 96);
+	KUNIT_EXPECT_EQ(test, kleak_stack_allocs(o[0].stack), 3ULL);
+	KUNIT_EXPECT_EQ(test, kleak_stack_live(o[3].stack, NULL), 1ULL);
 	kfree(p[1]);
-	KUNIT_EXPECT_EQ(test, st->live_objs, 2ULL);
-	KUNIT_EXPECT_EQ(test, st->frees, 1ULL);
+	KUNIT_EXPECT_EQ(test, kleak_stack_live(o[0].stack, NULL), 2ULL);
+	KUNIT_EXPECT_EQ(test, kleak_stack_allocs(o[0].stack), 3ULL);
 	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)p[1], &o[1]));
 	kfree(p[0]);
 	kfree(p[2]);
-	KUNIT_EXPECT_EQ(test, st->live_objs, 0ULL);
-	KUNIT_EXPECT_EQ(test, st->live_bytes, 0ULL);
-	KUNIT_EXPECT_EQ(test, st->head, KLEAK_NONE);
+	KUNIT_EXPECT_EQ(test, kleak_stack_live(o[0].stack, &bytes), 0ULL);
+	KUNIT_EXPECT_EQ(test, bytes, 0ULL);
+	/* the frames are kept: the call site first */
+	KUNIT_EXPECT_GE(test, st->nr, 1);
 	kfree(p[3]);
 	kleak_stop();
 }
@@ -587,7 +611,7 @@ static void kleak_test_contexts(struct kunit *test)
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_NE(test, kleak_ctx.stack[i], 0U);
 		if (kleak_ctx.stack[i])
-			KUNIT_EXPECT_EQ_MSG(test, kleak_stack_get(kleak_ctx.stack[i])->live_objs,
+			KUNIT_EXPECT_EQ_MSG(test, kleak_stack_live(kleak_ctx.stack[i], NULL),
 					    0ULL, "context %d", i);
 	}
 }

@@ -87,4 +87,69 @@ static inline void kleak_module_text(const struct module *mod, bool init,
 #endif
 #define KLEAK_BULK_FREE_SYM "kmem_cache_free_bulk"
 
+/*
+ * Stack capture.  On x86-64 (ORC on the Debian kernels, or frame pointers)
+ * the probes drive the kernel's unwinder themselves: stack_trace_save()
+ * would start two frames deeper (arch_stack_walk(), stack_trace_save()),
+ * make an indirect call per frame to store it, and check each address with
+ * __kernel_text_address(); and it cannot stop once the wanted frames past
+ * the call site are in.  The unwinder API (__unwind_start,
+ * unwind_next_frame) is exported on every supported kernel.  Elsewhere,
+ * stack_trace_save().
+ */
+#if defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_ORC)
+#include <asm/unwind.h>
+#define KLEAK_DIRECT_UNWIND	1
+/* ORC reports kernel text addresses only; no need to check them again */
+#define KLEAK_UNWIND_IP(st)	((st)->ip)
+#elif defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_FRAME_POINTER)
+#include <asm/unwind.h>
+#define KLEAK_DIRECT_UNWIND	1
+#define KLEAK_UNWIND_IP(st)	unwind_get_return_address(st)
+#else
+#include <linux/stacktrace.h>
+#define KLEAK_DIRECT_UNWIND	0
+#endif
+
+/*
+ * kleak_unwind() - the return addresses of the current stack
+ * @call_site: the frame to look for; the walk stops @depth frames into it
+ * @buf: room for @max frames
+ * @depth: frames wanted from @call_site on
+ * @max: most frames stored
+ * @site: set to the position of @call_site in @buf, or to the return value
+ *	  when it was not seen
+ *
+ * Must be inlined into the probe: the walk starts at the probe's caller.
+ * Return: the number of frames stored.
+ */
+static __always_inline unsigned int kleak_unwind(unsigned long call_site, unsigned long *buf,
+						 unsigned int depth, unsigned int max,
+						 unsigned int *site)
+{
+	unsigned int n = 0, pos = UINT_MAX;
+#if KLEAK_DIRECT_UNWIND
+	struct unwind_state st;
+
+	for (unwind_start(&st, current, NULL, NULL); !unwind_done(&st);
+	     unwind_next_frame(&st)) {
+		unsigned long ip = KLEAK_UNWIND_IP(&st);
+
+		if (!ip)
+			break;
+		if (pos == UINT_MAX && ip == call_site)
+			pos = n;
+		buf[n++] = ip;
+		if (n >= max || (pos != UINT_MAX && n - pos >= depth))
+			break;
+	}
+#else
+	n = stack_trace_save(buf, max, 0);
+	for (pos = 0; pos < n && buf[pos] != call_site; pos++)
+		;
+#endif
+	*site = min(pos, n);
+	return n;
+}
+
 #endif /* _KLEAK_COMPAT_H */

@@ -310,6 +310,12 @@ void kleak_filter_get(struct kleak_filter *f)
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_filter_get);
 
+/* Does a filter apply when an object is allocated? */
+static bool kleak_filter_at_alloc(const struct kleak_filter *f)
+{
+	return f->size_max || f->pid || f->comm[0] || f->cache[0];
+}
+
 /**
  * kleak_filter_set() - publish a new filter
  * @f: the new filter
@@ -324,6 +330,7 @@ int kleak_filter_set(const struct kleak_filter *f)
 				    &kleak.filter_buf[1] : &kleak.filter_buf[0];
 
 	*next = *f;
+	next->at_alloc = kleak_filter_at_alloc(next);
 	rcu_assign_pointer(kleak.filter, next);
 	/* every probe now sees the new filter ... */
 	synchronize_rcu();
@@ -438,6 +445,7 @@ int kleak_params_apply(void)
 		n += scnprintf(buf + n, sizeof(buf) - n, " min_age=%lu", min_age);
 	if (n && kleak_filter_parse(&f, buf))
 		return -EINVAL;
+	f.at_alloc = kleak_filter_at_alloc(&f);
 	kleak.filter_buf[0] = f;
 	RCU_INIT_POINTER(kleak.filter, &kleak.filter_buf[0]);
 	kleak.filter_gen = 1;

@@ -31,20 +31,32 @@
  *   its CPU busy.  Only an NMI could nest, or a probe that recursed through
  *   something it called; both are counted as recursion and skipped.
  *
- * - Every lock a probe takes is a raw spinlock, taken alone (never two at
- *   once) and held for a few loads and stores:
- *     index stripe lock (portable index) or rhashtable bucket lock,
- *     the lock of one stack (its object list and aggregates),
- *     kleak.stack_lock (only to add a new stack),
+ * - A probe takes one lock at a time, never two, and holds it for a few
+ *   loads and stores:
+ *     the bucket lock of the portable index (bit 31 of the bucket head,
+ *     see kleak.h), or an address stripe lock plus rhashtable's own
+ *     bucket lock inside it (index=rhashtable);
+ *     kleak.stack_lock (only to add a new stack);
  *     kleak_free_lock (only to move a batch of free records).
  *   None of them is ever taken by the allocator, so a probe cannot deadlock
  *   against the allocation path that fired it.
  *
- * - An object is linked to its stack before it is indexed, and taken out of
- *   the index before it is unlinked from its stack.  A reader that holds a
- *   stack's lock and sees an object LIVE in its list may read the object's
+ * - The stack table is read-only to the probes once an entry is published:
+ *   no per-stack lock, list or shared counter on the hot path.  Readers
+ *   count what each stack has live from the records (report.c), and its
+ *   allocations from per-CPU rows.
+ *
+ * - A record is filled while it belongs to one CPU (out of the pool, not
+ *   yet indexed), and KLEAK_OBJ_LIVE is set and cleared only under the
+ *   lock of its address.  A reader that holds that lock and sees a record
+ *   LIVE under the address it locked may read the record and the object's
  *   memory: the free probe of that object waits on the same lock, and the
- *   slab frees the object only after the probe returns.
+ *   slab frees the object only after the probe returns
+ *   (kleak_index_peek()).
+ *
+ * - The probes' fast path is inlined (kleak_track_alloc(), the index and
+ *   the pool): under QEMU TCG a call and a return cost about as much as the
+ *   rest of a probe, and an out-of-line spinlock is two of them.
  *
  * - The rhashtable's bucket lock is local_bh_disable() plus a bit spinlock
  *   before 6.7: illegal in hard IRQ, and local_bh_enable() with IRQs off
@@ -116,12 +128,20 @@ struct kleak_pcpu {
 	int busy;
 	u32 n;
 	u32 mag[KLEAK_MAG];
-	/* the last comm and cache seen on this CPU, to skip the table lookups */
-	char comm[TASK_COMM_LEN];
+	/*
+	 * The last comm, cache and call site seen on this CPU, to skip the
+	 * table lookups: the same ones come again and again.
+	 */
+	u64 comm[TASK_COMM_LEN / sizeof(u64)];
 	u16 comm_id;
 	u16 cache_id;
+	u32 site_stack;
+	u32 seq;
+	unsigned long site;
 	const struct kmem_cache *cache_s;
-	size_t cache_size;
+	size_t cache_key;
+	const struct kleak_cache_info *cache_info;
+	/* frames, with one slot in front for kleak_stack_from() */
 	unsigned long scratch[KLEAK_MAX_DEPTH + KLEAK_SKIP_MAX + 1];
 };
 
@@ -151,7 +171,7 @@ static void kleak_pool_reset(void)
 }
 
 /* IRQs off.  Return: a free record, or KLEAK_NONE. */
-static u32 kleak_pool_get(struct kleak_pcpu *pc)
+static __always_inline u32 kleak_pool_get(struct kleak_pcpu *pc)
 {
 	if (unlikely(!pc->n)) {
 		raw_spin_lock(&kleak_free_lock);
@@ -171,7 +191,7 @@ static u32 kleak_pool_get(struct kleak_pcpu *pc)
 }
 
 /* IRQs off. */
-static void kleak_pool_put(struct kleak_pcpu *pc, u32 idx)
+static __always_inline void kleak_pool_put(struct kleak_pcpu *pc, u32 idx)
 {
 	if (unlikely(pc->n == KLEAK_MAG)) {
 		raw_spin_lock(&kleak_free_lock);
@@ -240,32 +260,57 @@ size_t kleak_memory_bytes(void)
 	return (size_t)kleak.max_objects * sizeof(struct kleak_obj) +
 		kleak_index_bytes(&kleak.index) +
 		(size_t)kleak.max_stacks * kleak.stack_stride +
+		array3_size(nr_cpu_ids, kleak.max_stacks, sizeof(u64)) +
 		(kleak.stack_mask + 1) * sizeof(u32) +
 		num_possible_cpus() * (sizeof(struct kleak_pcpu) + KC_NR * sizeof(u64));
 }
 
 /* ---- probes ------------------------------------------------------------ */
 
-static inline u32 kleak_obj_size(const struct kleak_obj *o)
+/* End a record that is out of the index: back to the pool.  IRQs off. */
+static __always_inline void kleak_release(struct kleak_pcpu *pc, u32 idx)
 {
-	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
-
-	return c ? c->size : o->bytes_req;
-}
-
-/* End a record: out of its stack, back to the pool.  IRQs off. */
-static void kleak_release(struct kleak_pcpu *pc, u32 idx)
-{
-	struct kleak_obj *o = &kleak.pool[idx];
-
-	kleak_stack_unlink(o->stack, idx, kleak_obj_size(o));
 	kleak_count(KC_LIVE_SUB);
 	kleak_pool_put(pc, idx);
 }
 
-static void kleak_track_alloc(unsigned long call_site, const void *ptr,
-			      size_t req, size_t alloc, const struct kmem_cache *s,
-			      gfp_t gfp)
+/* The cache entry of an allocation, through the per-CPU last-seen cache. */
+static __always_inline const struct kleak_cache_info *
+kleak_alloc_cache(struct kleak_pcpu *pc, const struct kmem_cache *s, size_t req,
+		  size_t bytes_alloc, u16 *id)
+{
+	/* kmalloc: keyed by bytes_alloc, which maps to one size class */
+	size_t key = s ? 0 : bytes_alloc;
+
+	if (unlikely(!pc->cache_info || pc->cache_s != s || pc->cache_key != key)) {
+		/*
+		 * bytes_alloc is the cache's slot size, which debug options
+		 * (KASAN, red zones) inflate; the size class is what slabinfo
+		 * names.
+		 */
+		size_t size = s ? 0 : req ? kmalloc_size_roundup(req) : bytes_alloc;
+		u16 c = kleak_cache_intern(s, size);
+
+		pc->cache_info = kleak_cache_get(c);
+		pc->cache_id = c;
+		pc->cache_s = s;
+		pc->cache_key = key;
+	}
+	*id = pc->cache_id;
+	return pc->cache_info;
+}
+
+/* Out of the fast path: a filter is set. */
+static noinline bool kleak_alloc_filtered(const struct kleak_filter *f,
+					  const struct kleak_cache_info *ci, u16 cache)
+{
+	return !kleak_filter_track(f, ci->size, task_pid_nr(current), current->comm) ||
+	       !kleak_cache_match(f, cache);
+}
+
+static __always_inline void kleak_track_alloc(unsigned long call_site, const void *ptr,
+					      size_t req, size_t bytes_alloc,
+					      const struct kmem_cache *s, gfp_t gfp)
 {
 	const struct kleak_cache_info *ci;
 	const struct kleak_filter *f;
@@ -273,7 +318,8 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 	struct kleak_obj *o;
 	unsigned long flags;
 	u32 idx, old, sidx;
-	u16 cache, comm;
+	u64 comm[2];
+	u16 cache;
 
 	if (unlikely(ZERO_OR_NULL_PTR(ptr))) {
 		kleak_count(KC_FAILED_ALLOC);
@@ -288,22 +334,13 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 	}
 	pc->busy = 1;
 
-	if (likely(pc->cache_id && pc->cache_s == s && (s || pc->cache_size == alloc))) {
-		cache = pc->cache_id;
-	} else {
-		cache = kleak_cache_intern(s, alloc);
-		pc->cache_id = cache;
-		pc->cache_s = s;
-		pc->cache_size = alloc;
-	}
-	ci = kleak_cache_get(cache);
+	ci = kleak_alloc_cache(pc, s, req, bytes_alloc, &cache);
 	if (unlikely(!ci)) {
 		kleak_count(KC_DROP_TABLE_FULL);
 		goto done;
 	}
 	f = rcu_dereference_sched(kleak.filter);
-	if (!kleak_filter_track(f, ci->size, task_pid_nr(current), current->comm) ||
-	    !kleak_cache_match(f, cache)) {
+	if (unlikely(f->at_alloc) && kleak_alloc_filtered(f, ci, cache)) {
 		kleak_count(KC_FILTERED);
 		goto done;
 	}
@@ -312,35 +349,52 @@ static void kleak_track_alloc(unsigned long call_site, const void *ptr,
 		kleak_count(KC_DROP_TABLE_FULL);
 		goto done;
 	}
-	if (likely(pc->comm_id && !memcmp(pc->comm, current->comm, TASK_COMM_LEN))) {
-		comm = pc->comm_id;
-	} else {
-		comm = kleak_comm_intern(current->comm);
-		memcpy(pc->comm, current->comm, TASK_COMM_LEN);
-		pc->comm_id = comm;
+	BUILD_BUG_ON(sizeof(comm) != TASK_COMM_LEN);
+	memcpy(comm, current->comm, sizeof(comm));
+	if (unlikely(!pc->comm_id || comm[0] != pc->comm[0] || comm[1] != pc->comm[1])) {
+		pc->comm_id = kleak_comm_intern(current->comm);
+		memcpy(pc->comm, comm, sizeof(comm));
 	}
 	o = &kleak.pool[idx];
 	o->addr = (unsigned long)ptr;
-	o->ts = kleak_clock();
-	o->bytes_req = min_t(size_t, req, U32_MAX);
+	o->ts = kleak_clock() + (pc->seq++ & KLEAK_SEQ_MASK);
+	/* a cache's objects are all of its object size */
+	o->bytes_req = s ? ci->size : min_t(size_t, req, U32_MAX);
 	o->gfp = (__force u32)gfp;
 	o->pid = task_pid_nr(current);
 	o->cache = cache;
-	o->comm = comm;
+	o->comm = pc->comm_id;
 	o->cpu = smp_processor_id();
 	o->flags = (in_hardirq() ? KLEAK_OBJ_HARDIRQ : 0) |
 		   (in_serving_softirq() ? KLEAK_OBJ_SOFTIRQ : 0);
 
-	sidx = kleak_stack_save(call_site, pc->scratch);
-	kleak_stack_link(sidx, idx, ci->size, comm);
+	if (kleak.depth) {
+		unsigned int n, site;
+
+		n = kleak_unwind(call_site, pc->scratch + 1, kleak.depth,
+				 kleak.depth + KLEAK_SKIP_MAX, &site);
+		sidx = kleak_stack_from(call_site, pc->scratch + 1, n, site);
+	} else if (likely(pc->site == call_site && pc->site_stack)) {
+		sidx = pc->site_stack;
+	} else {
+		sidx = kleak_stack_intern(&call_site, 1);
+		if (sidx != KLEAK_STACK_OVERFLOW) {
+			pc->site = call_site;
+			pc->site_stack = sidx;
+		}
+	}
+	o->stack = sidx;
+
+	old = kleak_index_insert_fast(&kleak.index, idx);
+	if (unlikely(old == idx)) {
+		kleak_pool_put(pc, idx);
+		kleak_count(KC_DROP_TABLE_FULL);
+		goto done;
+	}
+	kleak.stack_allocs[o->cpu * (size_t)kleak.max_stacks + sidx]++;
 	kleak_count(KC_LIVE_ADD);
 	kleak_count(KC_TRACKED_ALLOCS);
-
-	old = kleak_index_insert(&kleak.index, idx);
-	if (unlikely(old == idx)) {
-		kleak_release(pc, idx);
-		kleak_count(KC_DROP_TABLE_FULL);
-	} else if (unlikely(old != KLEAK_NONE)) {
+	if (unlikely(old != KLEAK_NONE)) {
 		/* same address again while tracked: its free was missed */
 		kleak_release(pc, old);
 		kleak_count(KC_MISSED_FREE);
@@ -351,7 +405,7 @@ out:
 	local_irq_restore(flags);
 }
 
-static void kleak_track_free(unsigned long call_site, const void *ptr)
+static __always_inline void kleak_track_free(unsigned long call_site, const void *ptr)
 {
 	struct kleak_pcpu *pc;
 	unsigned long flags;
@@ -369,7 +423,7 @@ static void kleak_track_free(unsigned long call_site, const void *ptr)
 		goto out;
 	}
 	pc->busy = 1;
-	idx = kleak_index_remove(&kleak.index, (unsigned long)ptr);
+	idx = kleak_index_remove_fast(&kleak.index, (unsigned long)ptr);
 	if (idx == KLEAK_NONE) {
 		kleak_count(KC_UNKNOWN_FREE);
 	} else {
@@ -384,18 +438,13 @@ out:
 static void kleak_probe_kmalloc(KLEAK_TP_KMALLOC_ARGS)
 {
 	kleak_count(KC_EV_KMALLOC);
-	/*
-	 * bytes_alloc is the cache's slot size, which debug options (KASAN,
-	 * red zones) inflate; the size class is what slabinfo names.
-	 */
-	kleak_track_alloc(call_site, ptr, bytes_req,
-			  bytes_req ? kmalloc_size_roundup(bytes_req) : bytes_alloc, NULL, gfp);
+	kleak_track_alloc(call_site, ptr, bytes_req, bytes_alloc, NULL, gfp);
 }
 
 static void kleak_probe_kmem_cache_alloc(KLEAK_TP_KMEM_CACHE_ALLOC_ARGS)
 {
 	kleak_count(KC_EV_CACHE_ALLOC);
-	kleak_track_alloc(call_site, ptr, s ? kmem_cache_size(s) : 0, 0, s, gfp);
+	kleak_track_alloc(call_site, ptr, 0, 0, s, gfp);
 }
 
 static void kleak_probe_kfree(KLEAK_TP_KFREE_ARGS)
@@ -654,9 +703,10 @@ static void __exit kleak_exit(void)
 {
 	struct kleak_out out = {};
 
-	kleak_debugfs_exit();
 	kleak_stop();
+	/* no reader: an open debugfs file would hold a module reference */
 	kleak_summary(&out, 10);
+	kleak_debugfs_exit();
 	kleak_modules_exit();
 	kleak_stacks_exit();
 	kleak_index_destroy(&kleak.index);

@@ -3,10 +3,11 @@
  * kleak: the address index.  Two implementations behind one interface:
  *
  * - the portable index, the default on every kernel: a fixed array of
- *   buckets whose chains are pool indices, guarded by a striped array of
- *   raw spinlocks taken with IRQs off.  Nothing is allocated after init and
- *   every access, readers included, holds the stripe lock, so records can be
- *   recycled at once.  Correct in any context on 6.1 and 6.12 alike.
+ *   buckets whose chains are pool indices, each bucket locked by a bit of
+ *   its own head, taken with IRQs off (the fast path is inline, in
+ *   kleak.h).  Nothing is allocated after init and every access, readers
+ *   included, holds the bucket lock, so records can be recycled at once.
+ *   Correct in any context on 6.1 and 6.12 alike.
  *
  * - rhashtable (index=rhashtable), only where its bucket locks are IRQ-safe
  *   (6.7+; before, they take local_bh_disable(), illegal in hard IRQ and
@@ -18,7 +19,10 @@
  *   and letting the worker expand the table, then removing them.  Lookups
  *   run under RCU; records are recycled at once, which rhashtable tolerates
  *   (a walk that lands in another chain ends on the wrong nulls marker and
- *   restarts), and every copy is checked against its key.
+ *   restarts), and every copy is checked against its key.  An array of
+ *   address stripe locks (bit locks, as the portable index's buckets)
+ *   around it plays the part of the bucket locks: LIVE flags change, and
+ *   readers read objects, under it.
  *
  * Both are tested on kernels where rhashtable is IRQ-safe (KUnit and the
  * guest tests run with each); KLEAK_FORCE_COMPAT_INDEX removes the
@@ -77,14 +81,9 @@ err_remove:
 	return ret;
 }
 
-static inline u32 kleak_bucket(const struct kleak_index *ix, unsigned long addr)
+static inline u32 *kleak_stripe(const struct kleak_index *ix, unsigned long addr)
 {
-	return hash_long(addr, ilog2(ix->mask + 1));
-}
-
-static inline raw_spinlock_t *kleak_stripe(const struct kleak_index *ix, u32 b)
-{
-	return &ix->locks[b & (KLEAK_LOCK_STRIPES - 1)];
+	return &ix->stripes[hash_long(addr, ilog2(KLEAK_LOCK_STRIPES))];
 }
 
 /**
@@ -100,27 +99,30 @@ static inline raw_spinlock_t *kleak_stripe(const struct kleak_index *ix, u32 b)
 int kleak_index_init(struct kleak_index *ix, struct kleak_obj *pool, u32 nr,
 		     bool use_rht)
 {
-	u32 i, nb;
+	u32 nb;
+	int ret;
 
 	memset(ix, 0, sizeof(*ix));
 	ix->pool = pool;
 	ix->nr = nr;
 	ix->use_rht = use_rht;
-	if (use_rht)
-		return kleak_rht_init(ix, pool, nr);
-	/* about 4 records a bucket when full: a chain walk stays short */
-	nb = roundup_pow_of_two(max_t(u32, nr / 4, KLEAK_LOCK_STRIPES));
-	ix->mask = nb - 1;
-	ix->buckets = vzalloc(array_size(nb, sizeof(u32)));
-	ix->locks = vmalloc(array_size(KLEAK_LOCK_STRIPES, sizeof(raw_spinlock_t)));
-	if (!ix->buckets || !ix->locks) {
-		vfree(ix->buckets);
-		vfree(ix->locks);
-		return -ENOMEM;
+	if (use_rht) {
+		ix->stripes = vzalloc(array_size(KLEAK_LOCK_STRIPES, sizeof(u32)));
+		if (!ix->stripes)
+			return -ENOMEM;
+		ret = kleak_rht_init(ix, pool, nr);
+		if (ret) {
+			vfree(ix->stripes);
+			ix->stripes = NULL;
+		}
+		return ret;
 	}
-	for (i = 0; i < KLEAK_LOCK_STRIPES; i++)
-		raw_spin_lock_init(&ix->locks[i]);
-	return 0;
+	/* about 4 records a bucket when full: a chain walk stays short */
+	nb = roundup_pow_of_two(max_t(u32, nr / 4, 64));
+	ix->mask = nb - 1;
+	ix->bits = ilog2(nb);
+	ix->buckets = vzalloc(array_size(nb, sizeof(u32)));
+	return ix->buckets ? 0 : -ENOMEM;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_init);
 
@@ -130,14 +132,12 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_index_init);
  */
 void kleak_index_destroy(struct kleak_index *ix)
 {
-	if (ix->use_rht) {
+	if (ix->use_rht)
 		rhashtable_destroy(&ix->ht);
-		return;
-	}
 	vfree(ix->buckets);
-	vfree(ix->locks);
+	vfree(ix->stripes);
 	ix->buckets = NULL;
-	ix->locks = NULL;
+	ix->stripes = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_destroy);
 
@@ -150,29 +150,64 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_index_destroy);
 size_t kleak_index_bytes(const struct kleak_index *ix)
 {
 	if (ix->use_rht)
-		return (size_t)roundup_pow_of_two(ix->nr * 4 / 3 + 1) * sizeof(void *);
-	return (size_t)(ix->mask + 1) * sizeof(u32) +
-		KLEAK_LOCK_STRIPES * sizeof(raw_spinlock_t);
+		return (size_t)roundup_pow_of_two(ix->nr * 4 / 3 + 1) * sizeof(void *) +
+			KLEAK_LOCK_STRIPES * sizeof(u32);
+	return (size_t)(ix->mask + 1) * sizeof(u32);
 }
 
-/* Portable index: unlink the record keyed @addr from bucket @b; lock held. */
-static u32 kleak_chain_unlink(struct kleak_index *ix, u32 b, unsigned long addr)
+/**
+ * kleak_rht_insert() - kleak_index_insert_fast() for the rhashtable index
+ * @ix: the index
+ * @idx: a pool record whose addr is set
+ *
+ * IRQs off.  Return: as kleak_index_insert_fast().
+ */
+u32 kleak_rht_insert(struct kleak_index *ix, u32 idx)
 {
-	u32 *pp = &ix->buckets[b];
+	struct kleak_obj *o = &ix->pool[idx], *prev;
+	u32 *lock = kleak_stripe(ix, o->addr);
+	u32 ret = KLEAK_NONE;
 
-	while (*pp != KLEAK_NONE) {
-		struct kleak_obj *o = &ix->pool[*pp];
-
-		if (o->addr == addr) {
-			u32 idx = *pp;
-
-			*pp = o->chain;
-			o->chain = KLEAK_NONE;
-			return idx;
+	kleak_bit_lock(lock);
+	prev = rhashtable_lookup_get_insert_fast(&ix->ht, &o->rh, kleak_rht_params);
+	if (IS_ERR(prev)) {		/* cannot happen with the sizing above */
+		ret = idx;
+	} else if (prev) {
+		if (rhashtable_replace_fast(&ix->ht, &prev->rh, &o->rh, kleak_rht_params)) {
+			ret = idx;
+		} else {
+			prev->flags &= ~KLEAK_OBJ_LIVE;
+			ret = prev - ix->pool;
 		}
-		pp = &o->chain;
 	}
-	return KLEAK_NONE;
+	if (ret != idx)
+		o->flags |= KLEAK_OBJ_LIVE;
+	kleak_bit_unlock(lock, 0);
+	return ret;
+}
+
+/**
+ * kleak_rht_remove() - kleak_index_remove_fast() for the rhashtable index
+ * @ix: the index
+ * @addr: the object address
+ *
+ * IRQs off.  Return: the record's pool index, or KLEAK_NONE.
+ */
+u32 kleak_rht_remove(struct kleak_index *ix, unsigned long addr)
+{
+	u32 *lock = kleak_stripe(ix, addr);
+	struct kleak_obj *o;
+
+	kleak_bit_lock(lock);
+	rcu_read_lock();
+	o = rhashtable_lookup(&ix->ht, &addr, kleak_rht_params);
+	if (o && rhashtable_remove_fast(&ix->ht, &o->rh, kleak_rht_params))
+		o = NULL;
+	rcu_read_unlock();
+	if (o)
+		o->flags &= ~KLEAK_OBJ_LIVE;
+	kleak_bit_unlock(lock, 0);
+	return o ? o - ix->pool : KLEAK_NONE;
 }
 
 /**
@@ -180,38 +215,15 @@ static u32 kleak_chain_unlink(struct kleak_index *ix, u32 b, unsigned long addr)
  * @ix: the index
  * @idx: a pool record whose addr is set
  *
- * Any context, with IRQs off (the probes run so; the stripe lock is then
- * taken without saving them again).  A record already indexed under the
- * same address means its free was missed: it is taken out of the index and
- * returned so the caller can account and recycle it.
+ * Any context, with IRQs off.  The probes use the inline
+ * kleak_index_insert_fast(); this is it, callable from the tests.
  *
- * Return: the replaced record, or KLEAK_NONE.
+ * Return: the replaced record, KLEAK_NONE, or @idx when it was not indexed.
  */
 u32 kleak_index_insert(struct kleak_index *ix, u32 idx)
 {
-	struct kleak_obj *o = &ix->pool[idx];
-	u32 old, b;
-
-	if (ix->use_rht) {
-		struct kleak_obj *prev;
-
-		prev = rhashtable_lookup_get_insert_fast(&ix->ht, &o->rh, kleak_rht_params);
-		if (!prev)
-			return KLEAK_NONE;
-		if (IS_ERR(prev))	/* cannot happen with the sizing above */
-			return idx;
-		if (rhashtable_replace_fast(&ix->ht, &prev->rh, &o->rh, kleak_rht_params))
-			return idx;
-		return prev - ix->pool;
-	}
 	lockdep_assert_irqs_disabled();
-	b = kleak_bucket(ix, o->addr);
-	raw_spin_lock(kleak_stripe(ix, b));
-	old = kleak_chain_unlink(ix, b, o->addr);
-	o->chain = ix->buckets[b];
-	ix->buckets[b] = idx;
-	raw_spin_unlock(kleak_stripe(ix, b));
-	return old;
+	return kleak_index_insert_fast(ix, idx);
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_insert);
 
@@ -220,31 +232,35 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_index_insert);
  * @ix: the index
  * @addr: the object address
  *
- * Any context, with IRQs off.  Return: the record's pool index, or
- * KLEAK_NONE when @addr is not indexed.
+ * Any context, with IRQs off; kleak_index_remove_fast(), callable from the
+ * tests.  Return: the record's pool index, or KLEAK_NONE when @addr is not
+ * indexed.
  */
 u32 kleak_index_remove(struct kleak_index *ix, unsigned long addr)
 {
-	u32 idx, b;
-
-	if (ix->use_rht) {
-		struct kleak_obj *o;
-
-		rcu_read_lock();
-		o = rhashtable_lookup(&ix->ht, &addr, kleak_rht_params);
-		if (o && rhashtable_remove_fast(&ix->ht, &o->rh, kleak_rht_params))
-			o = NULL;
-		rcu_read_unlock();
-		return o ? o - ix->pool : KLEAK_NONE;
-	}
 	lockdep_assert_irqs_disabled();
-	b = kleak_bucket(ix, addr);
-	raw_spin_lock(kleak_stripe(ix, b));
-	idx = kleak_chain_unlink(ix, b, addr);
-	raw_spin_unlock(kleak_stripe(ix, b));
-	return idx;
+	return kleak_index_remove_fast(ix, addr);
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_remove);
+
+/* Lock the address @addr for a reader, IRQs saved.  Return: the bucket's head. */
+static u32 kleak_addr_lock(struct kleak_index *ix, unsigned long addr, unsigned long *flags)
+{
+	local_irq_save(*flags);
+	if (ix->use_rht)
+		return kleak_bit_lock(kleak_stripe(ix, addr));
+	return kleak_bucket_lock(ix, kleak_bucket_of(ix, addr));
+}
+
+static void kleak_addr_unlock(struct kleak_index *ix, unsigned long addr, u32 head,
+			      unsigned long flags)
+{
+	if (ix->use_rht)
+		kleak_bit_unlock(kleak_stripe(ix, addr), 0);
+	else
+		kleak_bucket_unlock(ix, kleak_bucket_of(ix, addr), head);
+	local_irq_restore(flags);
+}
 
 /**
  * kleak_index_read() - copy the record of @addr
@@ -260,36 +276,68 @@ bool kleak_index_read(struct kleak_index *ix, unsigned long addr,
 {
 	unsigned long flags;
 	bool found = false;
-	u32 i, b;
+	u32 i, head;
 
+	head = kleak_addr_lock(ix, addr, &flags);
 	if (ix->use_rht) {
 		struct kleak_obj *o;
 
 		rcu_read_lock();
 		o = rhashtable_lookup(&ix->ht, &addr, kleak_rht_params);
-		if (o) {
-			*copy = *o;
-			i = o - ix->pool;
-			/* the record may have been recycled under us */
-			found = READ_ONCE(o->addr) == addr && copy->addr == addr;
-		}
+		i = o ? o - ix->pool : KLEAK_NONE;
 		rcu_read_unlock();
-		if (found && idx)
+	} else {
+		for (i = head; i != KLEAK_NONE; i = ix->pool[i].chain)
+			if (ix->pool[i].addr == addr)
+				break;
+	}
+	if (i != KLEAK_NONE) {
+		*copy = ix->pool[i];
+		found = true;
+		if (idx)
 			*idx = i;
-		return found;
 	}
-	b = kleak_bucket(ix, addr);
-	raw_spin_lock_irqsave(kleak_stripe(ix, b), flags);
-	for (i = ix->buckets[b]; i != KLEAK_NONE; i = ix->pool[i].chain) {
-		if (ix->pool[i].addr == addr) {
-			*copy = ix->pool[i];
-			found = true;
-			if (idx)
-				*idx = i;
-			break;
-		}
-	}
-	raw_spin_unlock_irqrestore(kleak_stripe(ix, b), flags);
+	kleak_addr_unlock(ix, addr, head, flags);
 	return found;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_read);
+
+/**
+ * kleak_index_peek() - copy a live record and part of its object
+ * @ix: the index
+ * @idx: the record's pool index
+ * @addr: the address it must be live under
+ * @ts: the allocation time it must have, to tell it from a later object
+ *	at @addr (0: any)
+ * @copy: where to copy the record (may be NULL)
+ * @off: offset in the object
+ * @dst: where to copy @len bytes of the object (may be NULL)
+ * @len: how many
+ *
+ * Holds the lock of @addr while copying, so the object cannot be freed
+ * meanwhile (see core.c).  Untracked memory is never read.
+ *
+ * Any context.  Return: 0, -ENOENT when the object is gone, or -EFAULT.
+ */
+int kleak_index_peek(struct kleak_index *ix, u32 idx, unsigned long addr, u64 ts,
+		     struct kleak_obj *copy, size_t off, void *dst, size_t len)
+{
+	struct kleak_obj *o = &ix->pool[idx];
+	unsigned long flags;
+	int ret = -ENOENT;
+	u32 head;
+
+	if (!idx || idx >= ix->nr)
+		return -ENOENT;
+	head = kleak_addr_lock(ix, addr, &flags);
+	if ((o->flags & KLEAK_OBJ_LIVE) && o->addr == addr && (!ts || o->ts == ts)) {
+		ret = 0;
+		if (copy)
+			*copy = *o;
+		if (dst && copy_from_kernel_nofault(dst, (void *)(addr + off), len))
+			ret = -EFAULT;
+	}
+	kleak_addr_unlock(ix, addr, head, flags);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_index_peek);

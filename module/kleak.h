@@ -7,6 +7,7 @@
 #define _KLEAK_H
 
 #include <linux/types.h>
+#include <linux/hash.h>
 #include <linux/spinlock.h>
 #include <linux/rhashtable-types.h>
 #include <linux/seq_file.h>
@@ -42,8 +43,7 @@
  * @addr: the object's address, the index key
  * @ts: allocation time, kleak_clock() ns
  * @stack: index of the object's stack in the stack table
- * @prev: previous object of the same stack (older)
- * @next: next object of the same stack (younger), or the free list link
+ * @next: the free list link, while the record is free
  * @bytes_req: requested size
  * @gfp: gfp flags of the allocation
  * @pid: pid of the allocating task (of the interrupted one in IRQ context)
@@ -60,7 +60,6 @@ struct kleak_obj {
 	unsigned long addr;
 	u64 ts;
 	u32 stack;
-	u32 prev;
 	u32 next;
 	u32 bytes_req;
 	u32 gfp;
@@ -75,9 +74,11 @@ struct kleak_obj {
  * struct kleak_index - the address index over a pool of records
  * @pool: the records; index 0 is never used
  * @nr: number of records in @pool, including the unused one
- * @mask: number of buckets - 1 (portable index)
- * @buckets: chain heads, pool indices (portable index)
- * @locks: bucket lock stripes (portable index)
+ * @mask: number of buckets - 1
+ * @bits: log2 of the number of buckets
+ * @buckets: chain heads, pool indices, with KLEAK_BUCKET_LOCK as the
+ *	     bucket's lock (portable index)
+ * @stripes: address locks, bit locks like the buckets' (rhashtable index)
  * @ht: the rhashtable (rhashtable index)
  * @use_rht: which implementation this index uses
  */
@@ -85,8 +86,9 @@ struct kleak_index {
 	struct kleak_obj *pool;
 	u32 nr;
 	u32 mask;
+	u32 bits;
 	u32 *buckets;
-	raw_spinlock_t *locks;
+	u32 *stripes;
 	struct rhashtable ht;
 	bool use_rht;
 };
@@ -105,42 +107,141 @@ int kleak_index_init(struct kleak_index *ix, struct kleak_obj *pool, u32 nr,
 void kleak_index_destroy(struct kleak_index *ix);
 u32 kleak_index_insert(struct kleak_index *ix, u32 idx);
 u32 kleak_index_remove(struct kleak_index *ix, unsigned long addr);
+u32 kleak_rht_insert(struct kleak_index *ix, u32 idx);
+u32 kleak_rht_remove(struct kleak_index *ix, unsigned long addr);
 bool kleak_index_read(struct kleak_index *ix, unsigned long addr,
 		      struct kleak_obj *copy, u32 *idx);
+int kleak_index_peek(struct kleak_index *ix, u32 idx, unsigned long addr, u64 ts,
+		     struct kleak_obj *copy, size_t off, void *dst, size_t len);
 size_t kleak_index_bytes(const struct kleak_index *ix);
 
+/*
+ * The portable index's hot path, inlined into the probes: a call and a
+ * return cost as much as the rest of a probe under QEMU TCG, and a
+ * spinlock is two calls.  A bucket is locked by bit 31 of its head
+ * (pool indices stay below 2^28), taken with one cmpxchg and released by
+ * the store of the new head.  IRQs are off: the probes run so, and readers
+ * save them (kleak_index_peek()).  The lock is a leaf: nothing is taken
+ * under it.  KLEAK_OBJ_LIVE changes only under it, so a reader that holds
+ * it and sees a record LIVE under the address it locked may read the
+ * object: the object's free probe waits for the lock, and the slab frees
+ * the object only after that probe returns.
+ */
+#define KLEAK_BUCKET_LOCK	BIT(31)
+
+static __always_inline u32 kleak_bucket_of(const struct kleak_index *ix,
+					   unsigned long addr)
+{
+	return hash_long(addr, ix->bits);
+}
+
+/* Take the bit lock of the word @p.  Return: the word's value. */
+static __always_inline u32 kleak_bit_lock(u32 *p)
+{
+	u32 old;
+
+	for (;;) {
+		old = READ_ONCE(*p);
+		if (!(old & KLEAK_BUCKET_LOCK) &&
+		    try_cmpxchg_acquire(p, &old, old | KLEAK_BUCKET_LOCK))
+			return old;
+		cpu_relax();
+	}
+}
+
+/* Release the bit lock of @p, storing @v. */
+static __always_inline void kleak_bit_unlock(u32 *p, u32 v)
+{
+	/* release: the chain and the records' LIVE flags are written first */
+	smp_store_release(p, v);
+}
+
+/* Lock bucket @b.  Return: its head. */
+static __always_inline u32 kleak_bucket_lock(struct kleak_index *ix, u32 b)
+{
+	return kleak_bit_lock(&ix->buckets[b]);
+}
+
+/* Unlock bucket @b, whose head is now @head. */
+static __always_inline void kleak_bucket_unlock(struct kleak_index *ix, u32 b, u32 head)
+{
+	kleak_bit_unlock(&ix->buckets[b], head);
+}
+
+/* Unlink the record keyed @addr from the chain at @pp; bucket locked. */
+static __always_inline u32 kleak_chain_unlink(struct kleak_obj *pool, u32 *pp,
+					      unsigned long addr)
+{
+	while (*pp != KLEAK_NONE) {
+		struct kleak_obj *o = &pool[*pp];
+
+		if (o->addr == addr) {
+			u32 idx = *pp;
+
+			*pp = o->chain;
+			o->chain = KLEAK_NONE;
+			o->flags &= ~KLEAK_OBJ_LIVE;
+			return idx;
+		}
+		pp = &o->chain;
+	}
+	return KLEAK_NONE;
+}
+
+/*
+ * Index record @idx under its address, IRQs off.  A record already indexed
+ * under the same address means its free was missed: it is taken out and
+ * returned, for the caller to account and recycle.  Return: the replaced
+ * record; KLEAK_NONE; or @idx itself when it could not be indexed.
+ */
+static __always_inline u32 kleak_index_insert_fast(struct kleak_index *ix, u32 idx)
+{
+	struct kleak_obj *o = &ix->pool[idx];
+	u32 head, old, b;
+
+	if (unlikely(ix->use_rht))
+		return kleak_rht_insert(ix, idx);
+	b = kleak_bucket_of(ix, o->addr);
+	head = kleak_bucket_lock(ix, b);
+	old = kleak_chain_unlink(ix->pool, &head, o->addr);
+	o->chain = head;
+	o->flags |= KLEAK_OBJ_LIVE;
+	kleak_bucket_unlock(ix, b, idx);
+	return old;
+}
+
+/* Take the record of @addr out of the index, IRQs off.  Return: it, or KLEAK_NONE. */
+static __always_inline u32 kleak_index_remove_fast(struct kleak_index *ix, unsigned long addr)
+{
+	u32 head, idx, b;
+
+	if (unlikely(ix->use_rht))
+		return kleak_rht_remove(ix, addr);
+	b = kleak_bucket_of(ix, addr);
+	head = kleak_bucket_lock(ix, b);
+	idx = kleak_chain_unlink(ix->pool, &head, addr);
+	kleak_bucket_unlock(ix, b, head);
+	return idx;
+}
+
 /**
- * struct kleak_stack - one deduplicated stack and its live aggregates
- * @lock: protects the object list and every field below it
+ * struct kleak_stack - one deduplicated stack
  * @hash: jhash of the frames
  * @chain: next entry with the same hash bucket
  * @nr: number of frames
  * @has_module: a frame lies in module space
- * @head: oldest live object (pool index)
- * @tail: youngest live object
- * @live_objs: objects of this stack alive now
- * @live_bytes: their allocated bytes
- * @allocs: allocations seen
- * @frees: frees seen
- * @comm: the most frequent allocating comms (comm table indices)
- * @comm_count: their counts
  * @frozen: symbolized frames, saved when a module of the stack went away
  * @frames: the return addresses, innermost first
+ *
+ * Nothing here changes once the entry is published, so the probes only read
+ * it.  What a stack has live is counted by the readers, from the records;
+ * its allocations are counted per CPU (kleak.stack_allocs).
  */
 struct kleak_stack {
-	raw_spinlock_t lock;
 	u32 hash;
 	u32 chain;
 	u16 nr;
 	u16 has_module;
-	u32 head;
-	u32 tail;
-	u64 live_objs;
-	u64 live_bytes;
-	u64 allocs;
-	u64 frees;
-	u16 comm[3];
-	u32 comm_count[3];
 	const char *frozen;
 	unsigned long frames[];
 };
@@ -176,6 +277,8 @@ enum kleak_counter {
  * @cache: only this cache name ("": any)
  * @module: only stacks through this module's text ("": any)
  * @min_age_ms: only objects at least this old, in reports
+ * @at_alloc: a filter that applies when an object is allocated is set (size,
+ *	      pid, comm or cache); the probes skip the checks when it is not
  */
 struct kleak_filter {
 	unsigned long size_min;
@@ -185,6 +288,7 @@ struct kleak_filter {
 	char cache[KLEAK_CACHE_NAME_LEN];
 	char module[MODULE_NAME_LEN];
 	unsigned long min_age_ms;
+	bool at_alloc;
 };
 
 /**
@@ -215,6 +319,7 @@ struct kleak_state {
 	u32 max_stacks;
 	u32 depth;
 	u32 *stack_buckets;
+	u64 *stack_allocs;
 	u32 stack_mask;
 	u32 nr_stacks;
 	raw_spinlock_t stack_lock;
@@ -257,6 +362,14 @@ static inline u64 kleak_clock(void)
 	return get_jiffies_64() * (NSEC_PER_SEC / HZ);
 }
 
+/*
+ * A record's time is kleak_clock() plus a per-CPU sequence number below a
+ * tick (a tick is 1 ms or more), so the objects of one CPU keep their order
+ * within a tick: the oldest object of a stack is the first one allocated.
+ */
+#define KLEAK_SEQ_MASK		((1U << 19) - 1)
+static_assert((NSEC_PER_SEC / HZ) / (KLEAK_SEQ_MASK + 1) >= 1);
+
 long kleak_live(void);
 
 /* core.c */
@@ -271,9 +384,10 @@ size_t kleak_memory_bytes(void);
 int kleak_stacks_init(u32 max_stacks, u32 depth);
 void kleak_stacks_exit(void);
 void kleak_stacks_reset(void);
-u32 kleak_stack_save(unsigned long call_site, unsigned long *scratch);
-void kleak_stack_link(u32 sidx, u32 oidx, size_t bytes, u16 comm);
-void kleak_stack_unlink(u32 sidx, u32 oidx, size_t bytes);
+u32 kleak_stack_intern(const unsigned long *frames, unsigned int n);
+u32 kleak_stack_from(unsigned long call_site, unsigned long *buf, unsigned int n,
+		     unsigned int site);
+u64 kleak_stack_allocs(u32 sidx);
 bool kleak_stack_in_module(u32 sidx, const char *module);
 void kleak_stack_print_frame(u32 sidx, unsigned int i, char *buf, size_t len);
 u16 kleak_comm_intern(const char *comm);
@@ -320,6 +434,7 @@ int kleak_obj_read(u32 idx, unsigned long addr, u64 ts, size_t off, void *dst,
 		   size_t len);
 void kleak_print_stack(struct kleak_out *out, u32 sidx, const char *indent);
 void kleak_summary(struct kleak_out *out, unsigned int top);
+u64 kleak_stack_live(u32 sidx, u64 *bytes);
 int kleak_debugfs_init(void);
 void kleak_debugfs_exit(void);
 

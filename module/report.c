@@ -137,27 +137,14 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_strings_end);
  * @dst: where to copy
  * @len: how many bytes
  *
- * Holds the object's stack lock while copying, so the object cannot be
- * freed meanwhile (see core.c).  Untracked memory is never read.
+ * Holds the lock of @addr while copying, so the object cannot be freed
+ * meanwhile (see core.c).  Untracked memory is never read.
  *
  * Return: 0, -ENOENT when the object is gone, or -EFAULT.
  */
 int kleak_obj_read(u32 idx, unsigned long addr, u64 ts, size_t off, void *dst, size_t len)
 {
-	struct kleak_obj *o = &kleak.pool[idx];
-	struct kleak_stack *st;
-	unsigned long flags;
-	u32 sidx = READ_ONCE(o->stack);
-	int ret = -ENOENT;
-
-	if (!idx || idx >= kleak.max_objects || !sidx || sidx >= kleak.max_stacks)
-		return -ENOENT;
-	st = kleak_stack_get(sidx);
-	raw_spin_lock_irqsave(&st->lock, flags);
-	if ((o->flags & KLEAK_OBJ_LIVE) && o->addr == addr && o->ts == ts && o->stack == sidx)
-		ret = copy_from_kernel_nofault(dst, (void *)(addr + off), len) ? -EFAULT : 0;
-	raw_spin_unlock_irqrestore(&st->lock, flags);
-	return ret;
+	return kleak_index_peek(&kleak.index, idx, addr, ts, NULL, off, dst, len);
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_obj_read);
 
@@ -204,20 +191,19 @@ static void kleak_site(const struct kleak_obj *o, char *sym)
 static bool kleak_obj_snapshot(u32 idx, struct kleak_obj *copy)
 {
 	struct kleak_obj *o = &kleak.pool[idx];
-	struct kleak_stack *st;
-	unsigned long flags;
-	u32 sidx = READ_ONCE(o->stack);
-	bool live;
 
-	if (!(READ_ONCE(o->flags) & KLEAK_OBJ_LIVE) || !sidx || sidx >= kleak.max_stacks)
+	/* a racy look first: most records of a large pool are free */
+	if (!(READ_ONCE(o->flags) & KLEAK_OBJ_LIVE))
 		return false;
-	st = kleak_stack_get(sidx);
-	raw_spin_lock_irqsave(&st->lock, flags);
-	live = (o->flags & KLEAK_OBJ_LIVE) && o->stack == sidx;
-	if (live)
-		*copy = *o;
-	raw_spin_unlock_irqrestore(&st->lock, flags);
-	return live;
+	return !kleak_index_peek(&kleak.index, idx, READ_ONCE(o->addr), 0, copy, 0, NULL, 0);
+}
+
+/* Allocated bytes of an object: its cache's size, else what was asked. */
+static u64 kleak_obj_size(const struct kleak_obj *o)
+{
+	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
+
+	return c ? c->size : o->bytes_req;
 }
 
 /* ---- report snapshots -------------------------------------------------- */
@@ -228,11 +214,22 @@ struct kleak_snap {
 	u32 idx;
 };
 
+/*
+ * What a stack has live, counted from the records when a report opens:
+ * the objects and bytes that pass the report's filters, all its objects,
+ * its oldest passing object (the exemplar), and its top allocating comms.
+ */
 struct kleak_stack_snap {
 	u64 bytes;
 	u64 objs;
+	u64 all_objs;
 	u64 oldest;
+	unsigned long oldest_addr;
+	u32 oldest_idx;
 	u32 sidx;
+	u32 comm_count[3];
+	u16 comm[3];
+	u16 cache;
 };
 
 static struct kleak_snap *kleak_osnap;
@@ -292,6 +289,8 @@ static void kleak_outstanding_snapshot(void)
 	now = kleak_rnow;
 	down_read(&kleak_rwsem);
 	for (i = 1; i < kleak.max_objects; i++) {
+		if (!(i & 4095))
+			cond_resched();
 		if (!kleak_obj_snapshot(i, &o) ||
 		    !kleak_filter_report(&kleak_rf, &o, now, kleak_rmark) ||
 		    !kleak_stack_passes(o.stack))
@@ -300,8 +299,6 @@ static void kleak_outstanding_snapshot(void)
 		kleak_osnap[n].addr = o.addr;
 		kleak_osnap[n].idx = i;
 		n++;
-		if (!(i & 4095))
-			cond_resched();
 	}
 	up_read(&kleak_rwsem);
 	sort(kleak_osnap, n, sizeof(*kleak_osnap), kleak_snap_cmp, NULL);
@@ -313,58 +310,102 @@ static bool kleak_filter_per_object(const struct kleak_filter *f, u64 mark)
 	return f->size_max || f->pid || f->comm[0] || f->cache[0] || f->min_age_ms || mark;
 }
 
-/* Totals of stack @sidx; walks its objects when per-object filters are set. */
-static void kleak_stack_totals(u32 sidx, bool walk, u64 now, struct kleak_stack_snap *s)
+/* Heavy hitters of the comms: a 3-slot "space saving" sketch. */
+static void kleak_tally_comm(struct kleak_stack_snap *s, u16 comm)
 {
-	struct kleak_stack *st = kleak_stack_get(sidx);
-	unsigned long flags;
+	int i, min = 0;
+
+	for (i = 0; i < ARRAY_SIZE(s->comm); i++) {
+		if (s->comm[i] == comm && s->comm_count[i]) {
+			s->comm_count[i]++;
+			return;
+		}
+		if (s->comm_count[i] < s->comm_count[min])
+			min = i;
+	}
+	s->comm[min] = comm;
+	s->comm_count[min]++;
+}
+
+/*
+ * Count what every stack has live, from the records, into kleak_ssnap,
+ * then keep the stacks with live objects, in stack order.  With @report,
+ * the filters of the running report apply.  One pass over the pool: the
+ * probes keep no per-stack state.  Return: the number of stacks kept.
+ */
+static u32 kleak_stacks_tally(bool report)
+{
+	bool walk = report && kleak_filter_per_object(&kleak_rf, kleak_rmark);
+	struct kleak_obj o;
+	u32 i, n = 0, nr;
+
+	/* acquire: pairs with the release in kleak_stack_intern() */
+	nr = smp_load_acquire(&kleak.nr_stacks);
+	memset(kleak_ssnap, 0, array_size(nr, sizeof(*kleak_ssnap)));
+	for (i = 1; i < kleak.max_objects; i++) {
+		struct kleak_stack_snap *s;
+
+		if (!(i & 4095))
+			cond_resched();
+		/* a stack added after nr was read is left for the next report */
+		if (!kleak_obj_snapshot(i, &o) || o.stack >= nr)
+			continue;
+		s = &kleak_ssnap[o.stack];
+		s->all_objs++;
+		if (walk && !kleak_filter_report(&kleak_rf, &o, kleak_rnow, kleak_rmark))
+			continue;
+		if (!s->objs || o.ts < s->oldest) {
+			s->oldest = o.ts;
+			s->oldest_idx = i;
+			s->oldest_addr = o.addr;
+			s->cache = o.cache;
+		}
+		s->objs++;
+		s->bytes += kleak_obj_size(&o);
+		kleak_tally_comm(s, o.comm);
+	}
+	for (i = 1; i < nr; i++) {
+		if (!kleak_ssnap[i].objs || (report && !kleak_stack_passes(i)))
+			continue;
+		kleak_ssnap[i].sidx = i;
+		/* n <= i: entries below i are already counted */
+		kleak_ssnap[n++] = kleak_ssnap[i];
+	}
+	return n;
+}
+
+/**
+ * kleak_stack_live() - what stack @sidx has live, counted from the records
+ * @sidx: stack index
+ * @bytes: where to store their allocated bytes (may be NULL)
+ *
+ * Process context; one pass over the pool.  Return: the number of objects.
+ */
+u64 kleak_stack_live(u32 sidx, u64 *bytes)
+{
+	struct kleak_obj o;
+	u64 objs = 0, b = 0;
 	u32 i;
 
-	s->sidx = sidx;
-	s->bytes = 0;
-	s->objs = 0;
-	s->oldest = 0;
-	raw_spin_lock_irqsave(&st->lock, flags);
-	if (!walk) {
-		s->bytes = st->live_bytes;
-		s->objs = st->live_objs;
-		if (st->head)
-			s->oldest = kleak.pool[st->head].ts;
-	} else {
-		for (i = st->head; i != KLEAK_NONE; i = kleak.pool[i].next) {
-			const struct kleak_obj *o = &kleak.pool[i];
-			const struct kleak_cache_info *c;
-
-			if (!kleak_filter_report(&kleak_rf, o, now, kleak_rmark))
-				continue;
-			c = kleak_cache_get(o->cache);
-			if (!s->objs)
-				s->oldest = o->ts;
-			s->objs++;
-			s->bytes += c ? c->size : o->bytes_req;
-		}
+	for (i = 1; i < kleak.max_objects; i++) {
+		if (!kleak_obj_snapshot(i, &o) || o.stack != sidx)
+			continue;
+		objs++;
+		b += kleak_obj_size(&o);
 	}
-	raw_spin_unlock_irqrestore(&st->lock, flags);
+	if (bytes)
+		*bytes = b;
+	return objs;
 }
+EXPORT_SYMBOL_IF_KUNIT(kleak_stack_live);
 
 static void kleak_stacks_snapshot(void)
 {
-	bool walk;
-	u32 i, n = 0, nr;
-	u64 now;
+	u32 n;
 
 	kleak_report_begin();
-	now = kleak_rnow;
-	walk = kleak_filter_per_object(&kleak_rf, kleak_rmark);
 	down_read(&kleak_rwsem);
-	/* acquire: pairs with the release in kleak_stack_save() */
-	nr = smp_load_acquire(&kleak.nr_stacks);
-	for (i = 1; i < nr; i++) {
-		kleak_stack_totals(i, walk, now, &kleak_ssnap[n]);
-		if (!kleak_ssnap[n].objs || !kleak_stack_passes(i))
-			continue;
-		n++;
-	}
+	n = kleak_stacks_tally(true);
 	up_read(&kleak_rwsem);
 	sort(kleak_ssnap, n, sizeof(*kleak_ssnap), kleak_ssnap_cmp, NULL);
 	kleak_ssnap_n = n;
@@ -457,24 +498,19 @@ static const struct file_operations kleak_outstanding_fops = {
 /* ---- stacks ------------------------------------------------------------ */
 
 /* Hex dump and strings of the oldest live object of a stack. */
-static void kleak_stack_sample(struct kleak_out *out, u32 sidx)
+static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_snap *s)
 {
-	struct kleak_stack *st = kleak_stack_get(sidx);
 	const struct kleak_cache_info *c;
 	struct kleak_strscan ss = { .out = out, .max = KLEAK_STRINGS_MAX };
 	u8 chunk[256];
-	unsigned long flags;
 	struct kleak_obj o;
 	size_t size, off, n, sample = READ_ONCE(kleak_sample_bytes);
-	u32 idx;
+	u32 idx = s->oldest_idx;
 
-	raw_spin_lock_irqsave(&st->lock, flags);
-	idx = st->head;
-	if (idx)
-		o = kleak.pool[idx];
-	raw_spin_unlock_irqrestore(&st->lock, flags);
-	if (!idx)
+	if (kleak_index_peek(&kleak.index, idx, s->oldest_addr, s->oldest, &o, 0, NULL, 0)) {
+		kleak_printf(out, "  sample: (the oldest object was freed since the snapshot)\n");
 		return;
+	}
 	c = kleak_cache_get(o.cache);
 	size = c ? c->size : o.bytes_req;
 	sample = min(sample, size);
@@ -499,37 +535,25 @@ static void kleak_stack_sample(struct kleak_out *out, u32 sidx)
 	kleak_strings_end(&ss);
 }
 
-/* Print one stack group; @s may be NULL to use the live aggregates. */
+/* Print one stack group. */
 static void kleak_stack_report(struct kleak_out *out, const struct kleak_stack_snap *s,
 			       unsigned int rank, bool sample)
 {
-	struct kleak_stack *st = kleak_stack_get(s->sidx);
-	const struct kleak_cache_info *c = NULL;
-	u64 allocs, frees, now = kleak_clock();
-	u16 comm[3];
-	u32 cnt[3], head;
-	unsigned long flags;
+	const struct kleak_cache_info *c = kleak_cache_get(s->cache);
+	u64 allocs = kleak_stack_allocs(s->sidx), now = kleak_clock();
 	char line[128];
 	size_t n = 0;
 	int i;
 
-	raw_spin_lock_irqsave(&st->lock, flags);
-	allocs = st->allocs;
-	frees = st->frees;
-	memcpy(comm, st->comm, sizeof(comm));
-	memcpy(cnt, st->comm_count, sizeof(cnt));
-	head = st->head;
-	if (head)
-		c = kleak_cache_get(kleak.pool[head].cache);
-	raw_spin_unlock_irqrestore(&st->lock, flags);
-
+	/* every object of the stack that is not live any more was freed */
 	kleak_printf(out, "#%u stack %u: %llu objects, %llu bytes live; %llu allocs, %llu frees\n",
-		     rank, s->sidx, s->objs, s->bytes, allocs, frees);
+		     rank, s->sidx, s->objs, s->bytes, allocs,
+		     allocs - min(allocs, s->all_objs));
 	line[0] = '\0';
 	for (i = 0; i < 3; i++)
-		if (cnt[i])
+		if (s->comm_count[i])
 			n += scnprintf(line + n, sizeof(line) - n, " %s(%u)",
-				       kleak_comm_name(comm[i]), cnt[i]);
+				       kleak_comm_name(s->comm[i]), s->comm_count[i]);
 	kleak_printf(out, "  cache: %s  oldest: %llu.%03llus  comms:%s\n",
 		     c ? c->name : "?",
 		     (now - min(now, s->oldest)) / NSEC_PER_SEC,
@@ -538,7 +562,7 @@ static void kleak_stack_report(struct kleak_out *out, const struct kleak_stack_s
 	kleak_printf(out, "  backtrace:\n");
 	kleak_print_stack(out, s->sidx, "    ");
 	if (sample)
-		kleak_stack_sample(out, s->sidx);
+		kleak_stack_sample(out, s);
 }
 
 static void *kleak_stacks_start(struct seq_file *m, loff_t *pos)
@@ -852,34 +876,32 @@ static const struct file_operations kleak_control_fops = {
  * @out: the target (printk at rmmod)
  * @top: how many stacks
  *
- * Probes stopped.  Uses the live aggregates only.
+ * Probes stopped.  Counts from the records, like the stacks file.
  */
 void kleak_summary(struct kleak_out *out, unsigned int top)
 {
-	struct kleak_stack_snap best[10], s;
-	unsigned int nbest = 0, i, j;
 	u64 objs = 0, bytes = 0;
-	/* acquire: pairs with the release in kleak_stack_save() */
-	u32 sidx, nr = smp_load_acquire(&kleak.nr_stacks);
+	u32 i, n = 0;
+	bool busy;
 
-	top = min_t(unsigned int, top, ARRAY_SIZE(best));
-	for (sidx = 1; sidx < nr; sidx++) {
-		kleak_stack_totals(sidx, false, 0, &s);
-		if (!s.objs)
-			continue;
-		objs += s.objs;
-		bytes += s.bytes;
-		for (i = 0; i < nbest && kleak_ssnap_cmp(&best[i], &s) < 0; i++)
-			;
-		if (i >= top)
-			continue;
-		for (j = min(nbest, top - 1); j > i; j--)
-			best[j] = best[j - 1];
-		best[i] = s;
-		nbest = min(nbest + 1, top);
+	/* the stacks file's snapshot buffer; no reader at rmmod */
+	busy = test_and_set_bit(KLEAK_BUSY_STACKS, &kleak_busy);
+	if (!busy) {
+		down_read(&kleak_rwsem);
+		n = kleak_stacks_tally(false);
+		up_read(&kleak_rwsem);
+		sort(kleak_ssnap, n, sizeof(*kleak_ssnap), kleak_ssnap_cmp, NULL);
 	}
-	kleak_printf(out, "summary: %llu objects, %llu bytes still live in %u stacks\n",
-		     objs, bytes, nr - KLEAK_STACKS_RESERVED);
+	for (i = 0; i < n; i++) {
+		objs += kleak_ssnap[i].objs;
+		bytes += kleak_ssnap[i].bytes;
+	}
+	if (busy)
+		kleak_printf(out, "summary: %ld objects still live (stacks file busy)\n",
+			     kleak_live());
+	else
+		kleak_printf(out, "summary: %llu objects, %llu bytes still live in %u stacks\n",
+			     objs, bytes, n);
 	kleak_printf(out, "tracked %llu allocations and %llu frees\n",
 		     kleak_counter_sum(KC_TRACKED_ALLOCS), kleak_counter_sum(KC_TRACKED_FREES));
 	kleak_printf(out, "dropped: table_full=%llu stack_table_full=%llu recursion=%llu\n",
@@ -887,10 +909,13 @@ void kleak_summary(struct kleak_out *out, unsigned int top)
 		     kleak_counter_sum(KC_DROP_RECURSION));
 	kleak_printf(out, "missed_frees=%llu unknown_frees=%llu\n",
 		     kleak_counter_sum(KC_MISSED_FREE), kleak_counter_sum(KC_UNKNOWN_FREE));
-	if (nbest)
-		kleak_printf(out, "top %u stacks by live bytes:\n", nbest);
-	for (i = 0; i < nbest; i++)
-		kleak_stack_report(out, &best[i], i + 1, false);
+	n = min(n, top);
+	if (n)
+		kleak_printf(out, "top %u stacks by live bytes:\n", n);
+	for (i = 0; i < n; i++)
+		kleak_stack_report(out, &kleak_ssnap[i], i + 1, false);
+	if (!busy)
+		clear_bit(KLEAK_BUSY_STACKS, &kleak_busy);
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_summary);
 

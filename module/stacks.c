@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kleak: deduplicated stacks with live aggregates, the comm and cache name
- * tables, and the module notifier that keeps a gone module's frames named.
+ * kleak: deduplicated stacks, the comm and cache name tables, and the
+ * module notifier that keeps a gone module's frames named.
  *
  * The stack table is a flat array of max_stacks entries of a fixed stride
- * (header + stack_depth frames), allocated at load.  Lookups are lock-free:
+ * (header + stack_depth frames), allocated at load.  The probes never write
+ * an entry once it is published: what a stack has live is counted by the
+ * readers from the records, and its allocations in per-CPU rows, so no
+ * cache line of a stack is shared by CPUs that allocate from it.  Lookups
+ * are lock-free:
  * an entry is published by a release store of its index into its hash
  * chain, after it was filled, and is never changed or removed until
  * `clear`, which runs with the probes unregistered.  Inserts take
@@ -66,11 +70,12 @@ int kleak_stacks_init(u32 max_stacks, u32 depth)
 				   max_t(u32, depth, 1) * sizeof(unsigned long), 8);
 	kleak.stack_mem = vzalloc(array_size(max_stacks, kleak.stack_stride));
 	kleak.stack_buckets = vzalloc(array_size(nb, sizeof(u32)));
+	kleak.stack_allocs = vzalloc(array3_size(nr_cpu_ids, max_stacks, sizeof(u64)));
 	kleak.stack_mask = nb - 1;
 	kleak_comms = vzalloc(array_size(KLEAK_COMMS, sizeof(*kleak_comms)));
 	kleak_caches = vzalloc(array_size(KLEAK_CACHES, sizeof(*kleak_caches)));
 	kleak_frozen_arena = vmalloc(KLEAK_FROZEN_ARENA);
-	if (!kleak.stack_mem || !kleak.stack_buckets || !kleak_comms ||
+	if (!kleak.stack_mem || !kleak.stack_buckets || !kleak.stack_allocs || !kleak_comms ||
 	    !kleak_caches || !kleak_frozen_arena) {
 		kleak_stacks_exit();
 		return -ENOMEM;
@@ -85,11 +90,13 @@ void kleak_stacks_exit(void)
 {
 	vfree(kleak.stack_mem);
 	vfree(kleak.stack_buckets);
+	vfree(kleak.stack_allocs);
 	vfree(kleak_comms);
 	vfree(kleak_caches);
 	vfree(kleak_frozen_arena);
 	kleak.stack_mem = NULL;
 	kleak.stack_buckets = NULL;
+	kleak.stack_allocs = NULL;
 	kleak_comms = NULL;
 	kleak_caches = NULL;
 	kleak_frozen_arena = NULL;
@@ -102,12 +109,9 @@ void kleak_stacks_exit(void)
  */
 void kleak_stacks_reset(void)
 {
-	u32 i;
-
 	memset(kleak.stack_mem, 0, (size_t)kleak.max_stacks * kleak.stack_stride);
 	memset(kleak.stack_buckets, 0, (kleak.stack_mask + 1) * sizeof(u32));
-	for (i = 0; i < kleak.max_stacks; i++)
-		raw_spin_lock_init(&kleak_stack_get(i)->lock);
+	memset(kleak.stack_allocs, 0, array3_size(nr_cpu_ids, kleak.max_stacks, sizeof(u64)));
 	/* 0 is "none", 1 collects what did not fit */
 	kleak.nr_stacks = KLEAK_STACKS_RESERVED;
 	mutex_lock(&kleak_frozen_mutex);
@@ -125,42 +129,47 @@ static inline bool kleak_in_module_space(unsigned long addr)
 }
 
 /**
- * kleak_stack_save() - capture the current stack and find or add its entry
- * @call_site: the allocator's caller; frames above it are the allocator's
- * @scratch: per-CPU room for KLEAK_MAX_DEPTH + KLEAK_SKIP_MAX + 1 frames
+ * kleak_stack_from() - the stack entry of frames captured by kleak_unwind()
+ * @call_site: the allocator's caller
+ * @buf: the frames, with room for one more in front (buf[-1])
+ * @n: how many
+ * @site: position of @call_site in @buf; @n when it was not seen
  *
- * The first frame of a saved stack is always the call site, so records
- * need not keep it.
+ * The frames above the call site are the probe's and the allocator's own:
+ * they are dropped, so the first frame of a saved stack is always the call
+ * site and records need not keep it.
  *
  * Probe context, IRQs off.  Return: the stack index; KLEAK_STACK_OVERFLOW
  * when the table is full.
  */
-u32 kleak_stack_save(unsigned long call_site, unsigned long *scratch)
+u32 kleak_stack_from(unsigned long call_site, unsigned long *buf, unsigned int n,
+		     unsigned int site)
 {
-	unsigned long *frames = scratch;
-	unsigned int n, i;
+	if (site < n) {
+		buf += site;
+		n -= site;
+	} else {
+		/* the caller was not found: keep it first anyway */
+		*--buf = call_site;
+		n++;
+	}
+	return kleak_stack_intern(buf, min(n, kleak.depth));
+}
+
+/**
+ * kleak_stack_intern() - find or add the stack entry of @frames
+ * @frames: return addresses, the call site first
+ * @n: how many, 1..kleak.depth (1 when the depth is 0)
+ *
+ * Any context, IRQs off.  Return: the stack index; KLEAK_STACK_OVERFLOW
+ * when the table is full.
+ */
+u32 kleak_stack_intern(const unsigned long *frames, unsigned int n)
+{
 	struct kleak_stack *st;
 	u32 hash, b, idx;
+	unsigned int i;
 
-	if (kleak.depth) {
-		n = stack_trace_save(scratch + 1, kleak.depth + KLEAK_SKIP_MAX, 0);
-		/* drop the probe's and the allocator's own frames */
-		for (i = 1; i <= n; i++)
-			if (scratch[i] == call_site)
-				break;
-		if (i <= n) {
-			frames = scratch + i;
-			n -= i - 1;
-		} else {
-			/* the caller was not found: keep it first anyway */
-			scratch[0] = call_site;
-			n++;
-		}
-		n = min(n, kleak.depth);
-	} else {
-		scratch[0] = call_site;
-		n = 1;
-	}
 	hash = jhash2((u32 *)frames, n * sizeof(unsigned long) / sizeof(u32), n);
 	b = hash & kleak.stack_mask;
 
@@ -204,85 +213,22 @@ out:
 	return idx;
 }
 
-/* Heavy hitters of the allocating comms: a 3-slot "space saving" sketch. */
-static void kleak_stack_count_comm(struct kleak_stack *st, u16 comm)
-{
-	int i, min = 0;
-
-	for (i = 0; i < ARRAY_SIZE(st->comm); i++) {
-		if (st->comm[i] == comm && st->comm_count[i]) {
-			st->comm_count[i]++;
-			return;
-		}
-		if (st->comm_count[i] < st->comm_count[min])
-			min = i;
-	}
-	st->comm[min] = comm;
-	st->comm_count[min]++;
-}
-
 /**
- * kleak_stack_link() - account a new live object to its stack
+ * kleak_stack_allocs() - allocations seen from stack @sidx
  * @sidx: stack index
- * @oidx: the object's pool index; the youngest of its stack
- * @bytes: allocated bytes
- * @comm: comm table index of the allocating task
  *
- * Probe context, IRQs off.
+ * Return: the sum of the per-CPU counts.
  */
-void kleak_stack_link(u32 sidx, u32 oidx, size_t bytes, u16 comm)
+u64 kleak_stack_allocs(u32 sidx)
 {
-	struct kleak_stack *st = kleak_stack_get(sidx);
-	struct kleak_obj *o = &kleak.pool[oidx];
+	u64 sum = 0;
+	int cpu;
 
-	lockdep_assert_irqs_disabled();
-	raw_spin_lock(&st->lock);
-	o->stack = sidx;
-	o->next = KLEAK_NONE;
-	o->prev = st->tail;
-	if (st->tail != KLEAK_NONE)
-		kleak.pool[st->tail].next = oidx;
-	else
-		st->head = oidx;
-	st->tail = oidx;
-	WRITE_ONCE(o->flags, o->flags | KLEAK_OBJ_LIVE);
-	st->live_objs++;
-	st->live_bytes += bytes;
-	st->allocs++;
-	kleak_stack_count_comm(st, comm);
-	raw_spin_unlock(&st->lock);
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(kleak.stack_allocs[(size_t)cpu * kleak.max_stacks + sidx]);
+	return sum;
 }
-
-/**
- * kleak_stack_unlink() - account the end of a live object
- * @sidx: stack index
- * @oidx: the object's pool index, already out of the address index
- * @bytes: allocated bytes
- *
- * Probe context.  Once this returns, readers of the stack no longer see the
- * object, and the caller may recycle the record.
- */
-void kleak_stack_unlink(u32 sidx, u32 oidx, size_t bytes)
-{
-	struct kleak_stack *st = kleak_stack_get(sidx);
-	struct kleak_obj *o = &kleak.pool[oidx];
-
-	lockdep_assert_irqs_disabled();
-	raw_spin_lock(&st->lock);
-	if (o->prev != KLEAK_NONE)
-		kleak.pool[o->prev].next = o->next;
-	else
-		st->head = o->next;
-	if (o->next != KLEAK_NONE)
-		kleak.pool[o->next].prev = o->prev;
-	else
-		st->tail = o->prev;
-	WRITE_ONCE(o->flags, o->flags & ~KLEAK_OBJ_LIVE);
-	st->live_objs--;
-	st->live_bytes -= bytes;
-	st->frees++;
-	raw_spin_unlock(&st->lock);
-}
+EXPORT_SYMBOL_IF_KUNIT(kleak_stack_allocs);
 
 /**
  * kleak_stack_print_frame() - symbolize frame @i of stack @sidx

@@ -27,7 +27,9 @@ echo "BENCHX runs $R"
 
 dmesg -c >/dev/null
 insmod $B pairs=$P cases=none unwind=1 && rmmod kleak_bench
-dmesg | sed -n 's/^.*kleak_bench: unwind_ns=\([0-9]*\).*/BENCHX unwind_ns \1/p'
+dmesg | sed -n -e 's/^.*kleak_bench: unwind_ns=\([0-9]*\).*/BENCHX unwind_ns \1/p' \
+	-e 's/^.*kleak_bench: unwind_direct_ns=\([0-9]*\).*/BENCHX unwind_direct_ns \1/p'
+dmesg | sed -n 's/^.*kleak_bench: unwind_ns=[0-9]* frames=\([0-9]*\).*/BENCHX unwind_frames \1/p'
 # warm the caches (the first run of 4096 pays for new slabs), then measure
 insmod $B pairs=$P runs=1 && rmmod kleak_bench
 bench baseline; rmmod kleak_bench

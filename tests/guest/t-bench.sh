@@ -14,6 +14,8 @@ grep -q '^BENCH live1m case=64/1t ns_per_pair=[0-9]' /tmp/b || fail "bench: no l
 grep -q '^BENCHX live_objects [0-9]' /tmp/b || fail "bench: no live_objects"
 [ "$(awk '$2 == "live_objects" { print $3 }' /tmp/b)" -ge 5000 ] || fail "bench: prefill not tracked"
 grep -q '^BENCHX unwind_ns [0-9]' /tmp/b || fail "bench: no unwinder floor"
+grep -q '^BENCHX unwind_direct_ns [0-9]' /tmp/b || fail "bench: no direct unwinder floor"
+[ "$(awk '$2 == "unwind_frames" { print $3 }' /tmp/b)" -ge 4 ] || fail "bench: unwinder found too few frames"
 grep -q '^BENCHX read_outstanding_s [0-9.]' /tmp/b || fail "bench: no read time"
 grep -q '^BENCHX end 1' /tmp/b || fail "bench did not finish"
 echo "bench: ok"
