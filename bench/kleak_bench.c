@@ -57,6 +57,10 @@ static bool unwind;
 module_param(unwind, bool, 0444);
 MODULE_PARM_DESC(unwind, "Also time a 16-frame unwind alone, by stack_trace_save() and as kleak drives the unwinder: the floor of a stack tracer");
 
+static bool prims;
+module_param(prims, bool, 0444);
+MODULE_PARM_DESC(prims, "Also time the primitives a probe is made of: IRQ save/restore, cmpxchg, a call, a per-CPU increment");
+
 #define KLEAK_BENCH_MAX_RUNS 31
 
 static struct kmem_cache *kleak_bench_cache;
@@ -198,6 +202,42 @@ static noinline void kleak_bench_unwind(void)
 		div_u64(ns, n), got, n);
 }
 
+static noinline void kleak_bench_nop(unsigned long *v)
+{
+	barrier_data(v);
+}
+
+static DEFINE_PER_CPU(unsigned long, kleak_bench_pcpu);
+
+/* ns per operation of each primitive, over @n loops minus an empty loop */
+static noinline void kleak_bench_prims(void)
+{
+	unsigned int i, n = max(pairs, 1U) * 10;
+	unsigned long flags, word = 0;
+	u64 t0, t[6];
+	int k = 0;
+
+#define KLEAK_TIME(body) do {					\
+		t0 = ktime_get_ns();				\
+		for (i = 0; i < n; i++) {			\
+			body;					\
+			barrier();				\
+		}						\
+		t[k++] = ktime_get_ns() - t0;			\
+	} while (0)
+	KLEAK_TIME((void)0);
+	KLEAK_TIME(local_irq_save(flags); local_irq_restore(flags));
+	KLEAK_TIME(cmpxchg(&word, i, i + 1));
+	KLEAK_TIME(kleak_bench_nop(&word));
+	KLEAK_TIME(this_cpu_inc(kleak_bench_pcpu));
+	KLEAK_TIME(preempt_disable(); preempt_enable());
+#undef KLEAK_TIME
+	pr_info("kleak_bench: prims_ps irq_save_restore=%llu cmpxchg=%llu call=%llu percpu_inc=%llu preempt=%llu (ps per op over an empty loop of %llu ps, %u loops)\n",
+		div_u64((t[1] - min(t[1], t[0])) * 1000, n), div_u64((t[2] - min(t[2], t[0])) * 1000, n),
+		div_u64((t[3] - min(t[3], t[0])) * 1000, n), div_u64((t[4] - min(t[4], t[0])) * 1000, n),
+		div_u64((t[5] - min(t[5], t[0])) * 1000, n), div_u64(t[0] * 1000, n), n);
+}
+
 static int kleak_bench_register_empty(void)
 {
 	int ret;
@@ -293,6 +333,8 @@ static int __init kleak_bench_init(void)
 		kleak_bench_unregister_empty();
 	if (unwind)
 		kleak_bench_unwind();
+	if (prims)
+		kleak_bench_prims();
 	pr_info("kleak_bench: done\n");
 	return 0;
 

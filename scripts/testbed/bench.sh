@@ -26,10 +26,13 @@ echo "BENCHX pairs $P"
 echo "BENCHX runs $R"
 
 dmesg -c >/dev/null
-insmod $B pairs=$P cases=none unwind=1 && rmmod kleak_bench
+insmod $B pairs=$P cases=none unwind=1 prims=1 && rmmod kleak_bench
 dmesg | sed -n -e 's/^.*kleak_bench: unwind_ns=\([0-9]*\).*/BENCHX unwind_ns \1/p' \
 	-e 's/^.*kleak_bench: unwind_direct_ns=\([0-9]*\).*/BENCHX unwind_direct_ns \1/p'
 dmesg | sed -n 's/^.*kleak_bench: unwind_ns=[0-9]* frames=\([0-9]*\).*/BENCHX unwind_frames \1/p'
+# the primitives a probe is made of, in ps per operation
+dmesg | sed -n 's/^.*kleak_bench: prims_ps \([a-z_0-9= ]*\) (.*/\1/p' | tr ' ' '\n' |
+	sed -n 's/^\([a-z_]*\)=\([0-9]*\)$/BENCHX ps_\1 \2/p'
 # warm the caches (the first run of 4096 pays for new slabs), then measure
 insmod $B pairs=$P runs=1 && rmmod kleak_bench
 bench baseline; rmmod kleak_bench
