@@ -14,6 +14,10 @@ bench() { # config, then kleak_bench parameters
 	insmod $B pairs=$P runs=$R "$@" || echo "BENCHX error insmod-kleak_bench-$cfg"
 	dmesg | sed -n "s/^.*kleak_bench: \(case=.*\)/BENCH $cfg \1/p"
 }
+# The baseline of the config that follows, measured just before it: the
+# cost of a pair drifts during a boot under TCG (the 4096 cases by up to
+# half), so each config is compared with a baseline of its own.
+base() { bench "base_$1"; rmmod kleak_bench; }
 up() { cut -d' ' -f1 /proc/uptime; }
 secs() { # command: prints its elapsed seconds (centisecond resolution)
 	a=$(up); "$@" >/dev/null; b=$(up)
@@ -36,16 +40,21 @@ dmesg | sed -n 's/^.*kleak_bench: prims_ps \([a-z_0-9= ]*\) (.*/\1/p' | tr ' ' '
 # warm the caches (the first run of 4096 pays for new slabs), then measure
 insmod $B pairs=$P runs=1 && rmmod kleak_bench
 bench baseline; rmmod kleak_bench
+base empty
 bench empty empty_probes=1; rmmod kleak_bench
+base kleak0
 insmod /kleak/kleak.ko stack_depth=0
 bench kleak0; rmmod kleak_bench
 rmmod kleak
+base kleak_filtered
 insmod /kleak/kleak.ko stack_depth=0 pid=1
 bench kleak_filtered; rmmod kleak_bench
 rmmod kleak
+base kleak16
 insmod /kleak/kleak.ko
 bench kleak16; rmmod kleak_bench
 rmmod kleak
+base stopped
 insmod /kleak/kleak.ko enabled=0
 bench stopped; rmmod kleak_bench
 rmmod kleak
@@ -76,8 +85,9 @@ if [ -d /kleak/9p ] && [ "${BENCH_PEERS:-1}" = 1 ]; then
 		mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null
 		mount -t tmpfs tmpfs /host/tmp
 		mount -t tmpfs tmpfs /host/run
-		peer() { # name, command: start it, wait until it is attached, bench, stop
+		peer() { # name, command: its baseline; start it, wait until it is attached, bench, stop
 			name=$1; shift
+			base "$name"
 			chroot /host /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp PYTHONUNBUFFERED=1 \
 				BPFTRACE_MAP_KEYS_MAX=2000000 BPFTRACE_MAX_MAP_KEYS=2000000 "$@" >/tmp/$name.out 2>&1 &
 			pid=$!
