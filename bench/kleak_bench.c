@@ -232,10 +232,10 @@ static noinline void kleak_bench_prims(void)
 	KLEAK_TIME(this_cpu_inc(kleak_bench_pcpu));
 	KLEAK_TIME(preempt_disable(); preempt_enable());
 #undef KLEAK_TIME
+	for (k = 1; k < ARRAY_SIZE(t); k++)
+		t[k] = div_u64((t[k] - min(t[k], t[0])) * 1000, n);
 	pr_info("kleak_bench: prims_ps irq_save_restore=%llu cmpxchg=%llu call=%llu percpu_inc=%llu preempt=%llu (ps per op over an empty loop of %llu ps, %u loops)\n",
-		div_u64((t[1] - min(t[1], t[0])) * 1000, n), div_u64((t[2] - min(t[2], t[0])) * 1000, n),
-		div_u64((t[3] - min(t[3], t[0])) * 1000, n), div_u64((t[4] - min(t[4], t[0])) * 1000, n),
-		div_u64((t[5] - min(t[5], t[0])) * 1000, n), div_u64(t[0] * 1000, n), n);
+		t[1], t[2], t[3], t[4], t[5], div_u64(t[0] * 1000, n), n);
 }
 
 static int kleak_bench_register_empty(void)
