@@ -14,9 +14,9 @@ bench() { # config, then kleak_bench parameters
 	insmod $B pairs=$P runs=$R "$@" || echo "BENCHX error insmod-kleak_bench-$cfg"
 	dmesg | sed -n "s/^.*kleak_bench: \(case=.*\)/BENCH $cfg \1/p"
 }
-# The baseline of the config that follows, measured just before it: the
-# cost of a pair drifts during a boot under TCG (the 4096 cases by up to
-# half), so each config is compared with a baseline of its own.
+# A baseline between every two configs: the cost of a pair drifts during a
+# boot under TCG (the 4096 cases by up to half), so each config is compared
+# with the lower of the baselines around it.
 base() { bench "base_$1"; rmmod kleak_bench; }
 up() { cut -d' ' -f1 /proc/uptime; }
 secs() { # command: prints its elapsed seconds (centisecond resolution)
@@ -58,6 +58,7 @@ base stopped
 insmod /kleak/kleak.ko enabled=0
 bench stopped; rmmod kleak_bench
 rmmod kleak
+base end
 
 # many live objects: the cost per pair, memory per object and report times
 N=${BENCH_LIVE:-1000000}
@@ -118,6 +119,7 @@ END { clear(@s); }
 BT
 		READY="bpftrace attached"
 		peer bpftrace bpftrace /tmp/kleak.bt
+		base peers_end
 	else
 		echo "BENCHX error cannot-mount-host-fs"
 	fi
