@@ -812,7 +812,8 @@ static void kleak_stats(struct kleak_out *out)
 	kleak_printf(out, "memory_index_bytes: %zu\n", kleak_index_bytes(&kleak.index));
 	kleak_printf(out, "memory_stacks_bytes: %zu\n",
 		     (size_t)kleak.max_stacks * kleak.stack_stride +
-		     (kleak.stack_mask + 1) * sizeof(u32));
+		     (kleak.stack_mask + 1) * sizeof(u32) +
+		     array3_size(nr_cpu_ids, kleak.max_stacks, sizeof(u64)));
 	kleak_printf(out, "object_record_bytes: %zu\n", sizeof(struct kleak_obj));
 	for (i = 0; i < KC_NR; i++)
 		kleak_printf(out, "%s: %llu\n", kleak_counter_names[i], kleak_counter_sum(i));
