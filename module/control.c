@@ -415,6 +415,7 @@ void kleak_control_show(struct kleak_out *out)
 	kleak_printf(out, "max_objects: %u\n", kleak.max_objects);
 	kleak_printf(out, "max_stacks: %u\n", kleak.max_stacks);
 	kleak_printf(out, "sample_bytes: %u\n", READ_ONCE(kleak_sample_bytes));
+	kleak_printf(out, "sample: 1 allocation in %u tracked\n", kleak_sample_rate());
 	kleak_printf(out, "commands: start stop clear mark unmark; filter reset;\n");
 	kleak_printf(out, "  filter KEY=VALUE... (size cache comm pid module min_age)\n");
 }

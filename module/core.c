@@ -78,6 +78,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/tracepoint.h>
@@ -106,6 +107,39 @@ MODULE_PARM_DESC(stack_depth, "Frames saved per stack, allocator frames skipped;
 unsigned int kleak_sample_bytes = 64;
 module_param_named(sample_bytes, kleak_sample_bytes, uint, 0644);
 MODULE_PARM_DESC(sample_bytes, "Bytes of each exemplar object hex-dumped in the stacks view (default 64)");
+
+/* One allocation in kleak_sample is tracked (1: all); read by the probes. */
+static unsigned int kleak_sample = 1;
+
+static int kleak_sample_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < 1 || n > KLEAK_SAMPLE_MAX) {
+		pr_warn("sample=%s: want 1 (track every allocation) to %u\n", val,
+			KLEAK_SAMPLE_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(kleak_sample, n);
+	return 0;
+}
+
+static const struct kernel_param_ops kleak_sample_ops = {
+	.set = kleak_sample_set,
+	.get = param_get_uint,
+};
+module_param_cb(sample, &kleak_sample_ops, &kleak_sample, 0644);
+MODULE_PARM_DESC(sample, "Track one allocation in N, picked at random, like BCC memleak -s (default 1: all; writable)");
+
+/**
+ * kleak_sample_rate() - one allocation in how many is tracked
+ *
+ * Return: the sampling rate, 1 when every allocation is tracked.
+ */
+unsigned int kleak_sample_rate(void)
+{
+	return READ_ONCE(kleak_sample);
+}
 
 static bool enabled = true;
 module_param(enabled, bool, 0444);
@@ -137,6 +171,7 @@ struct kleak_pcpu {
 	u16 cache_id;
 	u32 site_stack;
 	u32 seq;
+	u32 rnd;
 	unsigned long site;
 	const struct kmem_cache *cache_s;
 	size_t cache_key;
@@ -163,6 +198,7 @@ static void kleak_pool_reset(void)
 		struct kleak_pcpu *pc = per_cpu_ptr(kleak_pcpu, cpu);
 
 		memset(pc, 0, offsetof(struct kleak_pcpu, scratch));
+		pc->rnd = get_random_u32();
 		per_cpu_ptr(kleak.counters, cpu)[KC_LIVE_ADD] = 0;
 		per_cpu_ptr(kleak.counters, cpu)[KC_LIVE_SUB] = 0;
 	}
@@ -300,6 +336,26 @@ kleak_alloc_cache(struct kleak_pcpu *pc, const struct kmem_cache *s, size_t req,
 	return pc->cache_info;
 }
 
+/*
+ * Sampling: is this allocation one of the 1 in @n tracked?  A per-CPU
+ * xorshift, so that no allocation pattern can line up with a counter and
+ * hide a site.  The probes run with preemption off; an interrupt that
+ * steps the same state in between only stirs it more.
+ */
+static __always_inline bool kleak_sampled(unsigned int n)
+{
+	u32 *r = this_cpu_ptr(&kleak_pcpu->rnd);
+	u32 x = *r;
+
+	if (unlikely(!x))
+		x = 0x9e3779b9;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*r = x;
+	return ((u64)x * n) >> 32 == 0;
+}
+
 /* Out of the fast path: a filter is set. */
 static noinline bool kleak_alloc_filtered(const struct kleak_filter *f,
 					  const struct kleak_cache_info *ci, u16 cache)
@@ -323,6 +379,10 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 
 	if (unlikely(ZERO_OR_NULL_PTR(ptr))) {
 		kleak_count(KC_FAILED_ALLOC);
+		return;
+	}
+	if (unlikely(READ_ONCE(kleak_sample) > 1) && !kleak_sampled(READ_ONCE(kleak_sample))) {
+		kleak_count(KC_SAMPLED_OUT);
 		return;
 	}
 	local_irq_save(flags);

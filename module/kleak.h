@@ -29,6 +29,7 @@
 /* Stack table entries that are not real stacks: none (0) and overflow (1) */
 #define KLEAK_STACKS_RESERVED	(KLEAK_STACK_OVERFLOW + 1)
 #define KLEAK_CACHE_NAME_LEN	32
+#define KLEAK_SAMPLE_MAX	65536
 
 /* struct kleak_obj.flags */
 #define KLEAK_OBJ_LIVE		BIT(0)
@@ -263,6 +264,7 @@ enum kleak_counter {
 	KC_DROP_RECURSION,
 	KC_MISSED_FREE,
 	KC_UNKNOWN_FREE,
+	KC_SAMPLED_OUT,
 	KC_LIVE_ADD,		/* records linked ... */
 	KC_LIVE_SUB,		/* ... and released: live = add - sub */
 	KC_NR
@@ -371,6 +373,7 @@ static inline u64 kleak_clock(void)
 static_assert((NSEC_PER_SEC / HZ) / (KLEAK_SEQ_MASK + 1) >= 1);
 
 long kleak_live(void);
+unsigned int kleak_sample_rate(void);
 
 /* core.c */
 int kleak_start(void);

@@ -594,8 +594,12 @@ static int kleak_stacks_show(struct seq_file *m, void *v)
 		kleak_filter_format(&kleak_rf, fbuf, sizeof(fbuf));
 		kleak_printf(&out, "# kleak stacks: %u stacks, %llu objects, %llu bytes live; ",
 			     kleak_ssnap_n, objs, bytes);
-		kleak_printf(&out, "largest first; filter: %s%s\n", fbuf,
+		kleak_printf(&out, "largest first; filter: %s%s", fbuf,
 			     kleak_rmark ? " (after mark)" : "");
+		if (kleak_sample_rate() > 1)
+			kleak_printf(&out, "; sampled: 1 allocation in %u tracked",
+				     kleak_sample_rate());
+		kleak_printf(&out, "\n");
 		return 0;
 	}
 	kleak_stack_report(&out, v, (struct kleak_stack_snap *)v - kleak_ssnap + 1, true);
@@ -791,6 +795,7 @@ static const char * const kleak_counter_names[KC_NR] = {
 	[KC_DROP_RECURSION]	= "drop_recursion",
 	[KC_MISSED_FREE]	= "missed_frees",
 	[KC_UNKNOWN_FREE]	= "unknown_frees",
+	[KC_SAMPLED_OUT]	= "sampled_out",
 	[KC_LIVE_ADD]		= "records_linked",
 	[KC_LIVE_SUB]		= "records_released",
 };

@@ -54,6 +54,10 @@ base kleak16
 insmod /kleak/kleak.ko
 bench kleak16; rmmod kleak_bench
 rmmod kleak
+base kleak_s16
+insmod /kleak/kleak.ko sample=16
+bench kleak_s16; rmmod kleak_bench
+rmmod kleak
 base stopped
 insmod /kleak/kleak.ko enabled=0
 bench stopped; rmmod kleak_bench
