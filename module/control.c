@@ -285,14 +285,13 @@ bool kleak_filter_report(const struct kleak_filter *f, const struct kleak_obj *o
 {
 	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
 
-	if (!kleak_filter_track(f, c ? c->size : o->bytes_req, o->pid,
-				kleak_comm_name(o->comm)))
+	if (!kleak_filter_track(f, kleak_obj_size(o), o->pid, kleak_comm_name(o->comm)))
 		return false;
 	if (f->cache[0] && (!c || strcmp(c->name, f->cache)))
 		return false;
 	if (mark_ts && o->ts < mark_ts)
 		return false;
-	if (f->min_age_ms && (now < o->ts || now - o->ts < f->min_age_ms * NSEC_PER_MSEC))
+	if (f->min_age_ms && kleak_age_at(now, o->ts) < f->min_age_ms * NSEC_PER_MSEC)
 		return false;
 	return true;
 }

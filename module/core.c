@@ -55,8 +55,9 @@
  *   (kleak_index_peek()).
  *
  * - The probes' fast path is inlined (kleak_track_alloc(), the index and
- *   the pool): under QEMU TCG a call and a return cost about as much as the
- *   rest of a probe, and an out-of-line spinlock is two of them.
+ *   the pool), so a tracked pair makes no call; the spinlocks it used to
+ *   take were two calls and an atomic each.  Out-of-line code runs only on
+ *   a miss of the per-CPU caches, for a new stack, or with a filter set.
  *
  * - The rhashtable's bucket lock is local_bh_disable() plus a bit spinlock
  *   before 6.7: illegal in hard IRQ, and local_bh_enable() with IRQs off
@@ -280,9 +281,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_live);
  */
 u64 kleak_age_ns(const struct kleak_obj *o)
 {
-	u64 now = kleak_clock();
-
-	return now > o->ts ? now - o->ts : 0;
+	return kleak_age_at(kleak_clock(), o->ts);
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_age_ns);
 
@@ -294,10 +293,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_age_ns);
 size_t kleak_memory_bytes(void)
 {
 	return (size_t)kleak.max_objects * sizeof(struct kleak_obj) +
-		kleak_index_bytes(&kleak.index) +
-		(size_t)kleak.max_stacks * kleak.stack_stride +
-		array3_size(nr_cpu_ids, kleak.max_stacks, sizeof(u64)) +
-		(kleak.stack_mask + 1) * sizeof(u32) +
+		kleak_index_bytes(&kleak.index) + kleak_stacks_bytes() +
 		num_possible_cpus() * (sizeof(struct kleak_pcpu) + KC_NR * sizeof(u64));
 }
 
@@ -373,7 +369,7 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 	struct kleak_pcpu *pc;
 	struct kleak_obj *o;
 	unsigned long flags;
-	u32 idx, old, sidx;
+	u32 idx, old, sidx, rate;
 	u64 comm[2];
 	u16 cache;
 
@@ -381,7 +377,8 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 		kleak_count(KC_FAILED_ALLOC);
 		return;
 	}
-	if (unlikely(READ_ONCE(kleak_sample) > 1) && !kleak_sampled(READ_ONCE(kleak_sample))) {
+	rate = READ_ONCE(kleak_sample);
+	if (unlikely(rate > 1) && !kleak_sampled(rate)) {
 		kleak_count(KC_SAMPLED_OUT);
 		return;
 	}

@@ -119,7 +119,6 @@ int kleak_index_init(struct kleak_index *ix, struct kleak_obj *pool, u32 nr,
 	}
 	/* about 4 records a bucket when full: a chain walk stays short */
 	nb = roundup_pow_of_two(max_t(u32, nr / 4, 64));
-	ix->mask = nb - 1;
 	ix->bits = ilog2(nb);
 	ix->buckets = vzalloc(array_size(nb, sizeof(u32)));
 	return ix->buckets ? 0 : -ENOMEM;
@@ -152,7 +151,7 @@ size_t kleak_index_bytes(const struct kleak_index *ix)
 	if (ix->use_rht)
 		return (size_t)roundup_pow_of_two(ix->nr * 4 / 3 + 1) * sizeof(void *) +
 			KLEAK_LOCK_STRIPES * sizeof(u32);
-	return (size_t)(ix->mask + 1) * sizeof(u32);
+	return sizeof(u32) << ix->bits;
 }
 
 /**

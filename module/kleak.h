@@ -75,8 +75,7 @@ struct kleak_obj {
  * struct kleak_index - the address index over a pool of records
  * @pool: the records; index 0 is never used
  * @nr: number of records in @pool, including the unused one
- * @mask: number of buckets - 1
- * @bits: log2 of the number of buckets
+ * @bits: log2 of the number of buckets (portable index)
  * @buckets: chain heads, pool indices, with KLEAK_BUCKET_LOCK as the
  *	     bucket's lock (portable index)
  * @stripes: address locks, bit locks like the buckets' (rhashtable index)
@@ -86,7 +85,6 @@ struct kleak_obj {
 struct kleak_index {
 	struct kleak_obj *pool;
 	u32 nr;
-	u32 mask;
 	u32 bits;
 	u32 *buckets;
 	u32 *stripes;
@@ -117,16 +115,15 @@ int kleak_index_peek(struct kleak_index *ix, u32 idx, unsigned long addr, u64 ts
 size_t kleak_index_bytes(const struct kleak_index *ix);
 
 /*
- * The portable index's hot path, inlined into the probes: a call and a
- * return cost as much as the rest of a probe under QEMU TCG, and a
- * spinlock is two calls.  A bucket is locked by bit 31 of its head
- * (pool indices stay below 2^28), taken with one cmpxchg and released by
- * the store of the new head.  IRQs are off: the probes run so, and readers
- * save them (kleak_index_peek()).  The lock is a leaf: nothing is taken
- * under it.  KLEAK_OBJ_LIVE changes only under it, so a reader that holds
- * it and sees a record LIVE under the address it locked may read the
- * object: the object's free probe waits for the lock, and the slab frees
- * the object only after that probe returns.
+ * The portable index's hot path, inlined into the probes, which make no
+ * call on a tracked pair (a spinlock and its unlock were two).  A bucket
+ * is locked by bit 31 of its head (pool indices stay below 2^28), taken
+ * with one cmpxchg and released by the store of the new head.  IRQs are
+ * off: the probes run so, and readers save them (kleak_index_peek()).  The
+ * lock is a leaf: nothing is taken under it.  KLEAK_OBJ_LIVE changes only
+ * under it, so a reader that holds it and sees a record LIVE under the
+ * address it locked may read the object: the object's free probe waits for
+ * the lock, and the slab frees the object only after that probe returns.
  */
 #define KLEAK_BUCKET_LOCK	BIT(31)
 
@@ -372,6 +369,12 @@ static inline u64 kleak_clock(void)
 #define KLEAK_SEQ_MASK		((1U << 19) - 1)
 static_assert((NSEC_PER_SEC / HZ) / (KLEAK_SEQ_MASK + 1) >= 1);
 
+/* Age at @now of something allocated at @ts; 0 if @ts is later. */
+static inline u64 kleak_age_at(u64 now, u64 ts)
+{
+	return now > ts ? now - ts : 0;
+}
+
 long kleak_live(void);
 unsigned int kleak_sample_rate(void);
 
@@ -391,12 +394,22 @@ u32 kleak_stack_intern(const unsigned long *frames, unsigned int n);
 u32 kleak_stack_from(unsigned long call_site, unsigned long *buf, unsigned int n,
 		     unsigned int site);
 u64 kleak_stack_allocs(u32 sidx);
+size_t kleak_stacks_bytes(void);
 bool kleak_stack_in_module(u32 sidx, const char *module);
 void kleak_stack_print_frame(u32 sidx, unsigned int i, char *buf, size_t len);
 u16 kleak_comm_intern(const char *comm);
 const char *kleak_comm_name(u16 id);
 u16 kleak_cache_intern(const struct kmem_cache *s, size_t size);
 const struct kleak_cache_info *kleak_cache_get(u16 id);
+
+/* Allocated bytes of an object: its cache's size, else what was asked. */
+static inline u32 kleak_obj_size(const struct kleak_obj *o)
+{
+	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
+
+	return c ? c->size : o->bytes_req;
+}
+
 bool kleak_cache_match(const struct kleak_filter *f, u16 id);
 int kleak_cache_name_init(void);
 int kleak_modules_init(void);

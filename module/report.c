@@ -198,14 +198,6 @@ static bool kleak_obj_snapshot(u32 idx, struct kleak_obj *copy)
 	return !kleak_index_peek(&kleak.index, idx, READ_ONCE(o->addr), 0, copy, 0, NULL, 0);
 }
 
-/* Allocated bytes of an object: its cache's size, else what was asked. */
-static u64 kleak_obj_size(const struct kleak_obj *o)
-{
-	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
-
-	return c ? c->size : o->bytes_req;
-}
-
 /* ---- report snapshots -------------------------------------------------- */
 
 struct kleak_snap {
@@ -307,7 +299,7 @@ static void kleak_outstanding_snapshot(void)
 
 static bool kleak_filter_per_object(const struct kleak_filter *f, u64 mark)
 {
-	return f->size_max || f->pid || f->comm[0] || f->cache[0] || f->min_age_ms || mark;
+	return f->at_alloc || f->min_age_ms || mark;
 }
 
 /* Heavy hitters of the comms: a 3-slot "space saving" sketch. */
@@ -452,7 +444,7 @@ static int kleak_outstanding_show(struct seq_file *m, void *v)
 	kleak_site(&o, sym);
 	kleak_printf(&out, "0x%lx size=%u/%u cache=%s", o.addr, o.bytes_req,
 		     c ? c->size : 0, c ? c->name : "?");
-	kleak_print_age(&out, " age=", kleak_rnow > o.ts ? kleak_rnow - o.ts : 0);
+	kleak_print_age(&out, " age=", kleak_age_at(kleak_rnow, o.ts));
 	kleak_printf(&out, " pid=%u comm=%s cpu=%u%s gfp=%#x stack=%u site=%s\n",
 		     o.pid, kleak_comm_name(o.comm), o.cpu,
 		     o.flags & KLEAK_OBJ_HARDIRQ ? " ctx=hardirq" :
@@ -500,7 +492,6 @@ static const struct file_operations kleak_outstanding_fops = {
 /* Hex dump and strings of the oldest live object of a stack. */
 static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_snap *s)
 {
-	const struct kleak_cache_info *c;
 	struct kleak_strscan ss = { .out = out, .max = KLEAK_STRINGS_MAX };
 	u8 chunk[256];
 	struct kleak_obj o;
@@ -511,8 +502,7 @@ static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_s
 		kleak_printf(out, "  sample: (the oldest object was freed since the snapshot)\n");
 		return;
 	}
-	c = kleak_cache_get(o.cache);
-	size = c ? c->size : o.bytes_req;
+	size = kleak_obj_size(&o);
 	sample = min(sample, size);
 	kleak_printf(out, "  sample: object 0x%lx (%zu bytes), first %zu bytes:\n",
 		     o.addr, size, sample);
@@ -540,7 +530,7 @@ static void kleak_stack_report(struct kleak_out *out, const struct kleak_stack_s
 			       unsigned int rank, bool sample)
 {
 	const struct kleak_cache_info *c = kleak_cache_get(s->cache);
-	u64 allocs = kleak_stack_allocs(s->sidx), now = kleak_clock();
+	u64 allocs = kleak_stack_allocs(s->sidx);
 	char line[128];
 	size_t n = 0;
 	int i;
@@ -554,11 +544,9 @@ static void kleak_stack_report(struct kleak_out *out, const struct kleak_stack_s
 		if (s->comm_count[i])
 			n += scnprintf(line + n, sizeof(line) - n, " %s(%u)",
 				       kleak_comm_name(s->comm[i]), s->comm_count[i]);
-	kleak_printf(out, "  cache: %s  oldest: %llu.%03llus  comms:%s\n",
-		     c ? c->name : "?",
-		     (now - min(now, s->oldest)) / NSEC_PER_SEC,
-		     ((now - min(now, s->oldest)) % NSEC_PER_SEC) / NSEC_PER_MSEC,
-		     n ? line : " ?");
+	kleak_printf(out, "  cache: %s", c ? c->name : "?");
+	kleak_print_age(out, "  oldest: ", kleak_age_at(kleak_clock(), s->oldest));
+	kleak_printf(out, "  comms:%s\n", n ? line : " ?");
 	kleak_printf(out, "  backtrace:\n");
 	kleak_print_stack(out, s->sidx, "    ");
 	if (sample)
@@ -815,10 +803,7 @@ static void kleak_stats(struct kleak_out *out)
 	kleak_printf(out, "memory_records_bytes: %zu\n",
 		     (size_t)kleak.max_objects * sizeof(struct kleak_obj));
 	kleak_printf(out, "memory_index_bytes: %zu\n", kleak_index_bytes(&kleak.index));
-	kleak_printf(out, "memory_stacks_bytes: %zu\n",
-		     (size_t)kleak.max_stacks * kleak.stack_stride +
-		     (kleak.stack_mask + 1) * sizeof(u32) +
-		     array3_size(nr_cpu_ids, kleak.max_stacks, sizeof(u64)));
+	kleak_printf(out, "memory_stacks_bytes: %zu\n", kleak_stacks_bytes());
 	kleak_printf(out, "object_record_bytes: %zu\n", sizeof(struct kleak_obj));
 	for (i = 0; i < KC_NR; i++)
 		kleak_printf(out, "%s: %llu\n", kleak_counter_names[i], kleak_counter_sum(i));

@@ -53,6 +53,23 @@ static DEFINE_MUTEX(kleak_frozen_mutex);
 
 /* ---- stacks ------------------------------------------------------------ */
 
+/* The per-CPU rows of allocation counts: one u64 per stack per CPU. */
+static size_t kleak_stack_allocs_size(void)
+{
+	return array3_size(nr_cpu_ids, kleak.max_stacks, sizeof(u64));
+}
+
+/**
+ * kleak_stacks_bytes() - memory of the stack table and its allocation counts
+ *
+ * Return: bytes.
+ */
+size_t kleak_stacks_bytes(void)
+{
+	return (size_t)kleak.max_stacks * kleak.stack_stride +
+		(kleak.stack_mask + 1) * sizeof(u32) + kleak_stack_allocs_size();
+}
+
 /**
  * kleak_stacks_init() - allocate the stack, comm and cache tables
  * @max_stacks: stack table size
@@ -70,7 +87,7 @@ int kleak_stacks_init(u32 max_stacks, u32 depth)
 				   max_t(u32, depth, 1) * sizeof(unsigned long), 8);
 	kleak.stack_mem = vzalloc(array_size(max_stacks, kleak.stack_stride));
 	kleak.stack_buckets = vzalloc(array_size(nb, sizeof(u32)));
-	kleak.stack_allocs = vzalloc(array3_size(nr_cpu_ids, max_stacks, sizeof(u64)));
+	kleak.stack_allocs = vzalloc(kleak_stack_allocs_size());
 	kleak.stack_mask = nb - 1;
 	kleak_comms = vzalloc(array_size(KLEAK_COMMS, sizeof(*kleak_comms)));
 	kleak_caches = vzalloc(array_size(KLEAK_CACHES, sizeof(*kleak_caches)));
@@ -111,7 +128,7 @@ void kleak_stacks_reset(void)
 {
 	memset(kleak.stack_mem, 0, (size_t)kleak.max_stacks * kleak.stack_stride);
 	memset(kleak.stack_buckets, 0, (kleak.stack_mask + 1) * sizeof(u32));
-	memset(kleak.stack_allocs, 0, array3_size(nr_cpu_ids, kleak.max_stacks, sizeof(u64)));
+	memset(kleak.stack_allocs, 0, kleak_stack_allocs_size());
 	/* 0 is "none", 1 collects what did not fit */
 	kleak.nr_stacks = KLEAK_STACKS_RESERVED;
 	mutex_lock(&kleak_frozen_mutex);
