@@ -57,7 +57,10 @@
  * - The probes' fast path is inlined (kleak_track_alloc(), the index and
  *   the pool), so a tracked pair makes no call; the spinlocks it used to
  *   take were two calls and an atomic each.  Out-of-line code runs only on
- *   a miss of the per-CPU caches, for a new stack, or with a filter set.
+ *   a miss of the per-CPU caches, for a new stack, for the stack walk
+ *   (stack_depth > 0), or with a filter set.  The probes take no local's
+ *   address, so they have no stack canary, and count into a static
+ *   per-CPU array, one instruction an event.
  *
  * - The rhashtable's bucket lock is local_bh_disable() plus a bit spinlock
  *   before 6.7: illegal in hard IRQ, and local_bh_enable() with IRQs off
@@ -174,14 +177,16 @@ struct kleak_pcpu {
 	u32 seq;
 	u32 rnd;
 	unsigned long site;
-	const struct kmem_cache *cache_s;
-	size_t cache_key;
+	unsigned long cache_key;
 	const struct kleak_cache_info *cache_info;
+	/* this CPU's row of kleak.stack_allocs: set by kleak_start() */
+	u64 *stack_allocs;
 	/* frames, with one slot in front for kleak_stack_from() */
 	unsigned long scratch[KLEAK_MAX_DEPTH + KLEAK_SKIP_MAX + 1];
 };
 
 static struct kleak_pcpu __percpu *kleak_pcpu;
+DEFINE_PER_CPU(u64 [KC_NR], kleak_counters);
 static DEFINE_RAW_SPINLOCK(kleak_free_lock);
 static u32 kleak_free_head;
 
@@ -200,8 +205,8 @@ static void kleak_pool_reset(void)
 
 		memset(pc, 0, offsetof(struct kleak_pcpu, scratch));
 		pc->rnd = get_random_u32();
-		per_cpu_ptr(kleak.counters, cpu)[KC_LIVE_ADD] = 0;
-		per_cpu_ptr(kleak.counters, cpu)[KC_LIVE_SUB] = 0;
+		per_cpu(kleak_counters, cpu)[KC_LIVE_ADD] = 0;
+		per_cpu(kleak_counters, cpu)[KC_LIVE_SUB] = 0;
 	}
 	kleak.pool_out = 0;
 	kleak.peak = 0;
@@ -256,7 +261,7 @@ u64 kleak_counter_sum(enum kleak_counter c)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(kleak.counters, cpu)[c];
+		sum += per_cpu(kleak_counters, cpu)[c];
 	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_counter_sum);
@@ -309,12 +314,16 @@ static __always_inline void kleak_release(struct kleak_pcpu *pc, u32 idx)
 /* The cache entry of an allocation, through the per-CPU last-seen cache. */
 static __always_inline const struct kleak_cache_info *
 kleak_alloc_cache(struct kleak_pcpu *pc, const struct kmem_cache *s, size_t req,
-		  size_t bytes_alloc, u16 *id)
+		  size_t bytes_alloc)
 {
-	/* kmalloc: keyed by bytes_alloc, which maps to one size class */
-	size_t key = s ? 0 : bytes_alloc;
+	/*
+	 * One compare: a cache by its address, kmalloc by bytes_alloc, which
+	 * maps to one size class (a size is never a kernel address).  0, the
+	 * key after a reset or a failed lookup, matches nothing.
+	 */
+	unsigned long key = s ? (unsigned long)s : bytes_alloc;
 
-	if (unlikely(!pc->cache_info || pc->cache_s != s || pc->cache_key != key)) {
+	if (unlikely(pc->cache_key != key)) {
 		/*
 		 * bytes_alloc is the cache's slot size, which debug options
 		 * (KASAN, red zones) inflate; the size class is what slabinfo
@@ -325,10 +334,8 @@ kleak_alloc_cache(struct kleak_pcpu *pc, const struct kmem_cache *s, size_t req,
 
 		pc->cache_info = kleak_cache_get(c);
 		pc->cache_id = c;
-		pc->cache_s = s;
-		pc->cache_key = key;
+		pc->cache_key = pc->cache_info ? key : 0;
 	}
-	*id = pc->cache_id;
 	return pc->cache_info;
 }
 
@@ -360,6 +367,21 @@ static noinline bool kleak_alloc_filtered(const struct kleak_filter *f,
 	       !kleak_cache_match(f, cache);
 }
 
+/*
+ * Out of the fast path: the stack of an allocation, stack_depth > 0.  The
+ * walk's cost dwarfs a call, and keeping its state out of the probe keeps
+ * the probe's frame small.  The walk starts here, a frame above the probe:
+ * kleak_unwind() finds the call site wherever it is.
+ */
+static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_site)
+{
+	unsigned int n, site;
+
+	n = kleak_unwind(call_site, pc->scratch + 1, kleak.depth,
+			 kleak.depth + KLEAK_SKIP_MAX, &site);
+	return kleak_stack_from(call_site, pc->scratch + 1, n, site);
+}
+
 static __always_inline void kleak_track_alloc(unsigned long call_site, const void *ptr,
 					      size_t req, size_t bytes_alloc,
 					      const struct kmem_cache *s, gfp_t gfp)
@@ -370,7 +392,7 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 	struct kleak_obj *o;
 	unsigned long flags;
 	u32 idx, old, sidx, rate;
-	u64 comm[2];
+	u64 comm0, comm1;
 	u16 cache;
 
 	if (unlikely(ZERO_OR_NULL_PTR(ptr))) {
@@ -391,7 +413,8 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 	}
 	pc->busy = 1;
 
-	ci = kleak_alloc_cache(pc, s, req, bytes_alloc, &cache);
+	ci = kleak_alloc_cache(pc, s, req, bytes_alloc);
+	cache = pc->cache_id;
 	if (unlikely(!ci)) {
 		kleak_count(KC_DROP_TABLE_FULL);
 		goto done;
@@ -406,11 +429,14 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 		kleak_count(KC_DROP_TABLE_FULL);
 		goto done;
 	}
-	BUILD_BUG_ON(sizeof(comm) != TASK_COMM_LEN);
-	memcpy(comm, current->comm, sizeof(comm));
-	if (unlikely(!pc->comm_id || comm[0] != pc->comm[0] || comm[1] != pc->comm[1])) {
+	/* two loads, not a copy to the stack */
+	BUILD_BUG_ON(TASK_COMM_LEN != 2 * sizeof(u64));
+	memcpy(&comm0, current->comm, sizeof(comm0));
+	memcpy(&comm1, current->comm + sizeof(comm0), sizeof(comm1));
+	if (unlikely(!pc->comm_id || comm0 != pc->comm[0] || comm1 != pc->comm[1])) {
 		pc->comm_id = kleak_comm_intern(current->comm);
-		memcpy(pc->comm, comm, sizeof(comm));
+		pc->comm[0] = comm0;
+		pc->comm[1] = comm1;
 	}
 	o = &kleak.pool[idx];
 	o->addr = (unsigned long)ptr;
@@ -426,15 +452,13 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 		   (in_serving_softirq() ? KLEAK_OBJ_SOFTIRQ : 0);
 
 	if (kleak.depth) {
-		unsigned int n, site;
-
-		n = kleak_unwind(call_site, pc->scratch + 1, kleak.depth,
-				 kleak.depth + KLEAK_SKIP_MAX, &site);
-		sidx = kleak_stack_from(call_site, pc->scratch + 1, n, site);
+		sidx = kleak_alloc_stack(pc, call_site);
 	} else if (likely(pc->site == call_site && pc->site_stack)) {
 		sidx = pc->site_stack;
 	} else {
-		sidx = kleak_stack_intern(&call_site, 1);
+		/* not &call_site: that would put it on the stack, with a canary */
+		pc->scratch[0] = call_site;
+		sidx = kleak_stack_intern(pc->scratch, 1);
 		if (sidx != KLEAK_STACK_OVERFLOW) {
 			pc->site = call_site;
 			pc->site_stack = sidx;
@@ -448,7 +472,7 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 		kleak_count(KC_DROP_TABLE_FULL);
 		goto done;
 	}
-	kleak.stack_allocs[o->cpu * (size_t)kleak.max_stacks + sidx]++;
+	pc->stack_allocs[sidx]++;
 	kleak_count(KC_LIVE_ADD);
 	kleak_count(KC_TRACKED_ALLOCS);
 	if (unlikely(old != KLEAK_NONE)) {
@@ -492,25 +516,25 @@ out:
 	local_irq_restore(flags);
 }
 
-static void kleak_probe_kmalloc(KLEAK_TP_KMALLOC_ARGS)
+static notrace void kleak_probe_kmalloc(KLEAK_TP_KMALLOC_ARGS)
 {
 	kleak_count(KC_EV_KMALLOC);
 	kleak_track_alloc(call_site, ptr, bytes_req, bytes_alloc, NULL, gfp);
 }
 
-static void kleak_probe_kmem_cache_alloc(KLEAK_TP_KMEM_CACHE_ALLOC_ARGS)
+static notrace void kleak_probe_kmem_cache_alloc(KLEAK_TP_KMEM_CACHE_ALLOC_ARGS)
 {
 	kleak_count(KC_EV_CACHE_ALLOC);
 	kleak_track_alloc(call_site, ptr, 0, 0, s, gfp);
 }
 
-static void kleak_probe_kfree(KLEAK_TP_KFREE_ARGS)
+static notrace void kleak_probe_kfree(KLEAK_TP_KFREE_ARGS)
 {
 	kleak_count(KC_EV_KFREE);
 	kleak_track_free(call_site, ptr);
 }
 
-static void kleak_probe_kmem_cache_free(KLEAK_TP_KMEM_CACHE_FREE_ARGS)
+static notrace void kleak_probe_kmem_cache_free(KLEAK_TP_KMEM_CACHE_FREE_ARGS)
 {
 	kleak_count(KC_EV_CACHE_FREE);
 	kleak_track_free(call_site, ptr);
@@ -564,9 +588,14 @@ int kleak_start(void)
 {
 	int ret = 0;
 
+	int cpu;
+
 	mutex_lock(&kleak_ctl_mutex);
 	if (kleak.running)
 		goto out;
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(kleak_pcpu, cpu)->stack_allocs =
+			kleak.stack_allocs + (size_t)cpu * kleak.max_stacks;
 	/* frees first, so no object is tracked whose free is not seen */
 	ret = register_trace_kmem_cache_free(kleak_probe_kmem_cache_free, NULL);
 	if (ret)
@@ -691,14 +720,9 @@ static int __init kleak_init(void)
 	}
 	kleak.max_objects = max_objects;
 
-	kleak.counters = __alloc_percpu(KC_NR * sizeof(u64), sizeof(u64));
-	if (!kleak.counters)
-		return -ENOMEM;
 	kleak_pcpu = alloc_percpu(struct kleak_pcpu);
-	if (!kleak_pcpu) {
-		ret = -ENOMEM;
-		goto err_free_counters;
-	}
+	if (!kleak_pcpu)
+		return -ENOMEM;
 	kleak.pool = vmalloc(array_size(max_objects, sizeof(*kleak.pool)));
 	if (!kleak.pool) {
 		ret = -ENOMEM;
@@ -751,8 +775,6 @@ err_free_pool:
 	vfree(kleak.pool);
 err_free_pcpu:
 	free_percpu(kleak_pcpu);
-err_free_counters:
-	free_percpu(kleak.counters);
 	return ret;
 }
 
@@ -769,7 +791,6 @@ static void __exit kleak_exit(void)
 	kleak_index_destroy(&kleak.index);
 	vfree(kleak.pool);
 	free_percpu(kleak_pcpu);
-	free_percpu(kleak.counters);
 }
 
 module_init(kleak_init);

@@ -166,22 +166,29 @@ static __always_inline void kleak_bucket_unlock(struct kleak_index *ix, u32 b, u
 	kleak_bit_unlock(&ix->buckets[b], head);
 }
 
-/* Unlink the record keyed @addr from the chain at @pp; bucket locked. */
-static __always_inline u32 kleak_chain_unlink(struct kleak_obj *pool, u32 *pp,
+/*
+ * Unlink the record keyed @addr from the chain that starts at *@head;
+ * bucket locked.  The walk keeps the previous record's index rather than a
+ * pointer to the link to rewrite: a pointer that may point at either the
+ * caller's local head or a record would put the head on the stack, and a
+ * stack canary in the probe.
+ */
+static __always_inline u32 kleak_chain_unlink(struct kleak_obj *pool, u32 *head,
 					      unsigned long addr)
 {
-	while (*pp != KLEAK_NONE) {
-		struct kleak_obj *o = &pool[*pp];
+	u32 idx, prev = KLEAK_NONE;
 
-		if (o->addr == addr) {
-			u32 idx = *pp;
+	for (idx = *head; idx != KLEAK_NONE; prev = idx, idx = pool[idx].chain) {
+		struct kleak_obj *o = &pool[idx];
 
-			*pp = o->chain;
-			o->chain = KLEAK_NONE;
-			o->flags &= ~KLEAK_OBJ_LIVE;
-			return idx;
-		}
-		pp = &o->chain;
+		if (o->addr != addr)
+			continue;
+		if (prev == KLEAK_NONE)
+			*head = o->chain;
+		else
+			pool[prev].chain = o->chain;
+		o->flags &= ~KLEAK_OBJ_LIVE;
+		return idx;
 	}
 	return KLEAK_NONE;
 }
@@ -331,7 +338,6 @@ struct kleak_state {
 	u32 pool_out;		/* records out of the global free list */
 	u32 peak;		/* most records ever out of it */
 	unsigned long recursion_site;
-	u64 __percpu *counters;
 };
 
 extern struct kleak_state kleak;
@@ -344,9 +350,12 @@ static inline struct kleak_stack *kleak_stack_get(u32 i)
 	return (struct kleak_stack *)((char *)kleak.stack_mem + (size_t)i * kleak.stack_stride);
 }
 
+/* A static per-CPU array: one increment is one instruction, no pointer load. */
+DECLARE_PER_CPU(u64 [KC_NR], kleak_counters);
+
 static inline void kleak_count(enum kleak_counter c)
 {
-	this_cpu_inc(kleak.counters[c]);
+	this_cpu_inc(kleak_counters[c]);
 }
 
 u64 kleak_counter_sum(enum kleak_counter c);
