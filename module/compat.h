@@ -120,7 +120,8 @@ static inline void kleak_module_text(const struct module *mod, bool init,
  * @site: set to the position of @call_site in @buf, or to the return value
  *	  when it was not seen
  *
- * Must be inlined into the probe: the walk starts at the probe's caller.
+ * Inlined, so that the walk starts in the caller's frame: kleak_alloc_stack(),
+ * called by the probe, or the bench's timing loop.
  * Return: the number of frames stored.
  */
 static __always_inline unsigned int kleak_unwind(unsigned long call_site, unsigned long *buf,

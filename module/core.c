@@ -370,8 +370,8 @@ static noinline bool kleak_alloc_filtered(const struct kleak_filter *f,
 /*
  * Out of the fast path: the stack of an allocation, stack_depth > 0.  The
  * walk's cost dwarfs a call, and keeping its state out of the probe keeps
- * the probe's frame small.  The walk starts here, a frame above the probe:
- * kleak_unwind() finds the call site wherever it is.
+ * the probe's frame small.  The walk starts here, one frame inside the
+ * probe: kleak_unwind() finds the call site wherever it is.
  */
 static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_site)
 {
@@ -594,8 +594,7 @@ int kleak_start(void)
 	if (kleak.running)
 		goto out;
 	for_each_possible_cpu(cpu)
-		per_cpu_ptr(kleak_pcpu, cpu)->stack_allocs =
-			kleak.stack_allocs + (size_t)cpu * kleak.max_stacks;
+		per_cpu_ptr(kleak_pcpu, cpu)->stack_allocs = kleak_stack_allocs_row(cpu);
 	/* frees first, so no object is tracked whose free is not seen */
 	ret = register_trace_kmem_cache_free(kleak_probe_kmem_cache_free, NULL);
 	if (ret)

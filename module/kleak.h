@@ -353,6 +353,12 @@ static inline struct kleak_stack *kleak_stack_get(u32 i)
 /* A static per-CPU array: one increment is one instruction, no pointer load. */
 DECLARE_PER_CPU(u64 [KC_NR], kleak_counters);
 
+/* CPU @cpu's row of kleak.stack_allocs: one count per stack. */
+static inline u64 *kleak_stack_allocs_row(int cpu)
+{
+	return kleak.stack_allocs + (size_t)cpu * kleak.max_stacks;
+}
+
 static inline void kleak_count(enum kleak_counter c)
 {
 	this_cpu_inc(kleak_counters[c]);

@@ -242,7 +242,7 @@ u64 kleak_stack_allocs(u32 sidx)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(kleak.stack_allocs[(size_t)cpu * kleak.max_stacks + sidx]);
+		sum += READ_ONCE(kleak_stack_allocs_row(cpu)[sidx]);
 	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_stack_allocs);
