@@ -76,14 +76,25 @@ static inline void kleak_module_text(const struct module *mod, bool init,
  */
 
 /*
- * The kernel's bulk allocator entry point: 6.10 renamed the allocator
- * functions to *_noprof.  Only used in messages: the bulk *free* is what
- * kleak hooks, and its name did not change.
+ * kfree_bulk() and the batched kfree_rcu() free through
+ * kmem_cache_free_bulk(), which fires no event: kleak kprobes it.  Same
+ * name on every supported kernel.
+ *
+ * The kprobe sits just past the function's ftrace call (__fentry__), where
+ * the arguments are still in their registers, so that it is an int3 (or
+ * jump) probe and not a kprobe-ftrace one: disarming a kprobe-ftrace
+ * allocates, and when that allocation fails the kernel WARNs and leaves
+ * the probe armed, so that a stop would fail half done.  An int3 probe is
+ * disarmed by patching text alone.  The offsets are tried in order; the
+ * first at an instruction boundary wins (with IBT, an ENDBR comes first).
+ * Without fentry (other architectures), the probe sits at the entry.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define KLEAK_BULK_ALLOC_SYM "kmem_cache_alloc_bulk_noprof"
+#if defined(CONFIG_X86_64) && defined(CONFIG_DYNAMIC_FTRACE)
+#include <asm/ftrace.h>
+#include <asm/ibt.h>
+#define KLEAK_BULK_OFFSETS	{ MCOUNT_INSN_SIZE, ENDBR_INSN_SIZE + MCOUNT_INSN_SIZE }
 #else
-#define KLEAK_BULK_ALLOC_SYM "kmem_cache_alloc_bulk"
+#define KLEAK_BULK_OFFSETS	{ 0 }
 #endif
 #define KLEAK_BULK_FREE_SYM "kmem_cache_free_bulk"
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kleak: the address index.  Two implementations behind one interface:
+ * kleak: the address index (a leaf).  It owns the index structures, not
+ * the records: the pool is the tracker's, passed in at init.  Two
+ * implementations behind one interface:
  *
  * - the portable index, the default on every kernel: a fixed array of
  *   buckets whose chains are pool indices, each bucket locked by a bit of
  *   its own head, taken with IRQs off (the fast path is inline, in
- *   kleak.h).  Nothing is allocated after init and every access, readers
+ *   index.h).  Nothing is allocated after init and every access, readers
  *   included, holds the bucket lock, so records can be recycled at once.
  *   Correct in any context on 6.1 and 6.12 alike.
  *
@@ -34,7 +36,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "kleak.h"
+#include "index.h"
 
 #define KLEAK_LOCK_STRIPES 1024
 
@@ -139,6 +141,31 @@ void kleak_index_destroy(struct kleak_index *ix)
 	ix->stripes = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_destroy);
+
+/**
+ * kleak_index_reset() - empty the index in place, allocating nothing
+ * @ix: the index; its records are still those indexed (LIVE)
+ *
+ * With nothing inserting or removing meanwhile (the probes paused).  The
+ * caller resets the records afterwards.
+ */
+void kleak_index_reset(struct kleak_index *ix)
+{
+	u32 i;
+
+	if (!ix->use_rht) {
+		memset(ix->buckets, 0, sizeof(u32) << ix->bits);
+		return;
+	}
+	for (i = 1; i < ix->nr; i++) {
+		if (!(i & 4095))
+			cond_resched();
+		if (ix->pool[i].flags & KLEAK_OBJ_LIVE)
+			rhashtable_remove_fast(&ix->ht, &ix->pool[i].rh, kleak_rht_params);
+	}
+	memset(ix->stripes, 0, array_size(KLEAK_LOCK_STRIPES, sizeof(u32)));
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_index_reset);
 
 /**
  * kleak_index_bytes() - memory used by the index itself, records excluded
@@ -248,7 +275,7 @@ static u32 kleak_addr_lock(struct kleak_index *ix, unsigned long addr, unsigned 
 	local_irq_save(*flags);
 	if (ix->use_rht)
 		return kleak_bit_lock(kleak_stripe(ix, addr));
-	return kleak_bucket_lock(ix, kleak_bucket_of(ix, addr));
+	return kleak_bit_lock(&ix->buckets[kleak_bucket_of(ix, addr)]);
 }
 
 static void kleak_addr_unlock(struct kleak_index *ix, unsigned long addr, u32 head,
@@ -257,7 +284,7 @@ static void kleak_addr_unlock(struct kleak_index *ix, unsigned long addr, u32 he
 	if (ix->use_rht)
 		kleak_bit_unlock(kleak_stripe(ix, addr), 0);
 	else
-		kleak_bucket_unlock(ix, kleak_bucket_of(ix, addr), head);
+		kleak_bit_unlock(&ix->buckets[kleak_bucket_of(ix, addr)], head);
 	local_irq_restore(flags);
 }
 
@@ -314,7 +341,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_index_read);
  * @len: how many
  *
  * Holds the lock of @addr while copying, so the object cannot be freed
- * meanwhile (see core.c).  Untracked memory is never read.
+ * meanwhile (see index.h).  Untracked memory is never read.
  *
  * Any context.  Return: 0, -ENOENT when the object is gone, or -EFAULT.
  */

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kleak: the files under /sys/kernel/debug/kleak/.  It owns every
+ * file_operations, the object file's address, and each open file's
+ * context (in seq_file->private): a report of report.c for outstanding and
+ * stacks, an object view for object.  It calls the reports and control;
+ * nothing calls it but main.c.
+ *
+ * Readers and writers race with everything: a seq_file walk holds the
+ * tracker's records lock from start to stop, so clear waits for it, and
+ * every open file formats from its own context only.
+ */
+#define pr_fmt(fmt) "kleak: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "control.h"
+#include "debugfs.h"
+#include "report.h"
+#include "tracker.h"
+
+/* ---- outstanding and stacks --------------------------------------------- */
+
+/* seq position n is the report's entry n; 0 is its header */
+static void *kleak_report_start(struct seq_file *m, loff_t *pos)
+{
+	struct kleak_report *r = m->private;
+
+	kleak_records_lock();
+	return *pos <= kleak_report_len(r) ? pos : NULL;
+}
+
+static void *kleak_report_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct kleak_report *r = m->private;
+
+	++*pos;
+	return *pos <= kleak_report_len(r) ? pos : NULL;
+}
+
+static void kleak_records_stop(struct seq_file *m, void *v)
+{
+	kleak_records_unlock();
+}
+
+static int kleak_report_seq_show(struct seq_file *m, void *v)
+{
+	struct kleak_out out = { .seq = m };
+
+	kleak_report_show(&out, m->private, *(loff_t *)v);
+	return 0;
+}
+
+static const struct seq_operations kleak_report_sops = {
+	.start = kleak_report_start,
+	.next = kleak_report_next,
+	.stop = kleak_records_stop,
+	.show = kleak_report_seq_show,
+};
+
+static int kleak_report_file_open(struct file *file, enum kleak_view view)
+{
+	struct kleak_report *r = kleak_report_open(view);
+	int ret;
+
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	ret = seq_open(file, &kleak_report_sops);
+	if (ret) {
+		kleak_report_close(r);
+		return ret;
+	}
+	((struct seq_file *)file->private_data)->private = r;
+	return 0;
+}
+
+static int kleak_outstanding_open(struct inode *inode, struct file *file)
+{
+	return kleak_report_file_open(file, KLEAK_VIEW_OUTSTANDING);
+}
+
+static int kleak_stacks_open(struct inode *inode, struct file *file)
+{
+	return kleak_report_file_open(file, KLEAK_VIEW_STACKS);
+}
+
+static int kleak_report_release(struct inode *inode, struct file *file)
+{
+	kleak_report_close(((struct seq_file *)file->private_data)->private);
+	return seq_release(inode, file);
+}
+
+static const struct file_operations kleak_outstanding_fops = {
+	.owner = THIS_MODULE,
+	.open = kleak_outstanding_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = kleak_report_release,
+};
+
+static const struct file_operations kleak_stacks_fops = {
+	.owner = THIS_MODULE,
+	.open = kleak_stacks_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = kleak_report_release,
+};
+
+/* ---- object ------------------------------------------------------------ */
+
+/* protects: kleak_object_addr, the address last written to object */
+static DEFINE_MUTEX(kleak_object_mutex);
+static unsigned long kleak_object_addr;
+
+/* Position 0 is the header, n the object's chunk n. */
+static void *kleak_object_start(struct seq_file *m, loff_t *pos)
+{
+	struct kleak_object_view *v = m->private;
+	unsigned long addr;
+	int ret;
+
+	kleak_records_lock();
+	if (*pos == 0) {
+		mutex_lock(&kleak_object_mutex);
+		addr = kleak_object_addr;
+		mutex_unlock(&kleak_object_mutex);
+		ret = kleak_object_load(v, addr);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	return *pos <= kleak_object_len(v) ? pos : NULL;
+}
+
+static void *kleak_object_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return *pos <= kleak_object_len(m->private) ? pos : NULL;
+}
+
+static int kleak_object_seq_show(struct seq_file *m, void *v)
+{
+	struct kleak_out out = { .seq = m };
+
+	kleak_object_show(&out, m->private, *(loff_t *)v);
+	return 0;
+}
+
+static const struct seq_operations kleak_object_sops = {
+	.start = kleak_object_start,
+	.next = kleak_object_next,
+	.stop = kleak_records_stop,
+	.show = kleak_object_seq_show,
+};
+
+/* Every open, write-only ones too, is a seq_file: .llseek is seq_lseek. */
+static int kleak_object_open(struct inode *inode, struct file *file)
+{
+	struct kleak_object_view *v = kzalloc(sizeof(*v), GFP_KERNEL);
+	int ret;
+
+	if (!v)
+		return -ENOMEM;
+	ret = seq_open(file, &kleak_object_sops);
+	if (ret) {
+		kfree(v);
+		return ret;
+	}
+	((struct seq_file *)file->private_data)->private = v;
+	return 0;
+}
+
+static int kleak_object_release(struct inode *inode, struct file *file)
+{
+	kfree(((struct seq_file *)file->private_data)->private);
+	return seq_release(inode, file);
+}
+
+static ssize_t kleak_object_write(struct file *file, const char __user *ubuf,
+				  size_t len, loff_t *ppos)
+{
+	char buf[32], *s;
+	unsigned long addr;
+	struct kleak_obj o;
+
+	if (len >= sizeof(buf)) {
+		pr_warn_ratelimited("object: write an address such as 0xffff888012345000\n");
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	s = strim(buf);
+	if (kstrtoul(s, 16, &addr) || !addr) {
+		pr_warn_ratelimited("object: '%*pE' is not an address\n", kleak_esc_len(s), s);
+		return -EINVAL;
+	}
+	if (!kleak_lookup(addr, &o))
+		return -ENOENT;
+	mutex_lock(&kleak_object_mutex);
+	kleak_object_addr = addr;
+	mutex_unlock(&kleak_object_mutex);
+	return len;
+}
+
+static const struct file_operations kleak_object_fops = {
+	.owner = THIS_MODULE,
+	.open = kleak_object_open,
+	.read = seq_read,
+	.write = kleak_object_write,
+	.llseek = seq_lseek,
+	.release = kleak_object_release,
+};
+
+/* ---- stats and control ------------------------------------------------- */
+
+static int kleak_stats_seq_show(struct seq_file *m, void *v)
+{
+	struct kleak_out out = { .seq = m };
+
+	kleak_stats_show(&out);
+	return 0;
+}
+
+static int kleak_stats_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, kleak_stats_seq_show, NULL);
+}
+
+static const struct file_operations kleak_stats_fops = {
+	.owner = THIS_MODULE,
+	.open = kleak_stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int kleak_control_seq_show(struct seq_file *m, void *v)
+{
+	struct kleak_out out = { .seq = m };
+
+	kleak_control_show(&out);
+	return 0;
+}
+
+static int kleak_control_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, kleak_control_seq_show, NULL);
+}
+
+static ssize_t kleak_control_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	char buf[KLEAK_CMD_MAX];
+	int ret;
+
+	if (len >= sizeof(buf)) {
+		pr_warn_ratelimited("control: command longer than %zu bytes\n", sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	ret = kleak_control(buf);
+	return ret ? ret : len;
+}
+
+static const struct file_operations kleak_control_fops = {
+	.owner = THIS_MODULE,
+	.open = kleak_control_open,
+	.read = seq_read,
+	.write = kleak_control_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/* ---- setup ------------------------------------------------------------- */
+
+static struct dentry *kleak_dir;
+
+static const struct {
+	const char *name;
+	umode_t mode;
+	const struct file_operations *fops;
+} kleak_files[] = {
+	{ "outstanding", 0400, &kleak_outstanding_fops },
+	{ "stacks", 0400, &kleak_stacks_fops },
+	{ "object", 0600, &kleak_object_fops },
+	{ "stats", 0444, &kleak_stats_fops },
+	{ "control", 0600, &kleak_control_fops },
+};
+
+/**
+ * kleak_debugfs_init() - create the directory and every file
+ *
+ * Return: 0, or a negative errno with nothing created.
+ */
+int kleak_debugfs_init(void)
+{
+	struct dentry *d;
+	size_t i;
+
+	kleak_dir = debugfs_create_dir("kleak", NULL);
+	if (IS_ERR(kleak_dir))
+		return PTR_ERR(kleak_dir);
+	for (i = 0; i < ARRAY_SIZE(kleak_files); i++) {
+		d = debugfs_create_file(kleak_files[i].name, kleak_files[i].mode, kleak_dir,
+					NULL, kleak_files[i].fops);
+		if (IS_ERR(d)) {
+			pr_warn("cannot create debugfs file %s (%ld)\n", kleak_files[i].name,
+				PTR_ERR(d));
+			debugfs_remove_recursive(kleak_dir);
+			return PTR_ERR(d);
+		}
+	}
+	return 0;
+}
+
+/** kleak_debugfs_exit() - remove the files */
+void kleak_debugfs_exit(void)
+{
+	debugfs_remove_recursive(kleak_dir);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kleak: name interning (names.c), a leaf.  Task comms and slab caches
+ * (or kmalloc size classes) get a 16-bit id, so a record keeps two ids
+ * instead of two names.
+ */
+#ifndef _KLEAK_NAMES_H
+#define _KLEAK_NAMES_H
+
+#include <linux/types.h>
+
+#include "index.h"
+
+#define KLEAK_CACHE_NAME_LEN	32
+
+struct kmem_cache;
+
+/**
+ * struct kleak_cache_info - a slab cache, or a kmalloc size class
+ * @state: slot state of the lock-free table (first: see kleak_intern())
+ * @size: allocated size of each object
+ * @key: cache pointer, or size class tag (odd)
+ * @filter_gen: filter generation @match was computed for
+ * @match: the cache passes the cache filter of generation @filter_gen
+ * @name: cache name as in /proc/slabinfo
+ */
+struct kleak_cache_info {
+	u32 state;
+	u32 size;
+	unsigned long key;
+	u32 filter_gen;
+	bool match;
+	char name[KLEAK_CACHE_NAME_LEN];
+};
+
+int kleak_names_init(void);
+void kleak_names_exit(void);
+u16 kleak_comm_intern(const char *comm);
+const char *kleak_comm_name(u16 id);
+u16 kleak_cache_intern(const struct kmem_cache *s, size_t size);
+const struct kleak_cache_info *kleak_cache_get(u16 id);
+bool kleak_cache_match(u16 id, const char *name, u32 gen);
+
+/* Allocated bytes of an object: its cache's size, else what was asked. */
+static inline u32 kleak_obj_size(const struct kleak_obj *o)
+{
+	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
+
+	return c ? c->size : o->bytes_req;
+}
+
+#endif /* _KLEAK_NAMES_H */

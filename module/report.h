@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kleak: the reports (report.c).  What the debugfs files and the rmmod
+ * summary print, counted from the tracker's records.  Each open report
+ * has its own context: filter, time, mark, module matches and snapshot.
+ */
+#ifndef _KLEAK_REPORT_H
+#define _KLEAK_REPORT_H
+
+#include <linux/kallsyms.h>
+#include <linux/types.h>
+
+#include "format.h"
+#include "index.h"
+
+#define KLEAK_OBJECT_CHUNK	512	/* bytes of the object file per seq record */
+#define KLEAK_REPORTS_MAX	8	/* report files open at once */
+
+enum kleak_view {
+	KLEAK_VIEW_OUTSTANDING,	/* every live object, oldest first */
+	KLEAK_VIEW_STACKS,	/* objects grouped by stack, largest first */
+};
+
+struct kleak_report;
+
+struct kleak_report *kleak_report_open(enum kleak_view view);
+void kleak_report_close(struct kleak_report *r);
+u32 kleak_report_len(const struct kleak_report *r);
+void kleak_report_show(struct kleak_out *out, struct kleak_report *r, u32 pos);
+
+/**
+ * struct kleak_object_view - what the object file shows of one object
+ * @o: its record, copied when the view was loaded
+ * @idx: its pool index
+ * @size: its allocated size
+ * @chunk: room for one chunk of its memory
+ * @sym: room for a symbol
+ */
+struct kleak_object_view {
+	struct kleak_obj o;
+	u32 idx;
+	size_t size;
+	u8 chunk[KLEAK_OBJECT_CHUNK];
+	char sym[KSYM_SYMBOL_LEN];
+};
+
+int kleak_object_load(struct kleak_object_view *v, unsigned long addr);
+u32 kleak_object_len(const struct kleak_object_view *v);
+void kleak_object_show(struct kleak_out *out, struct kleak_object_view *v, u32 pos);
+
+void kleak_stats_show(struct kleak_out *out);
+void kleak_summary(struct kleak_out *out, unsigned int top);
+u64 kleak_stack_live(u32 sidx, u64 *bytes);
+unsigned int kleak_sample_bytes_get(void);
+void kleak_mark_set(bool on);
+u64 kleak_mark_get(void);
+int kleak_report_init(void);
+void kleak_report_exit(void);
+
+#endif /* _KLEAK_REPORT_H */

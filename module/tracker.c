@@ -1,0 +1,1028 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kleak: the tracker.  It owns the probes, the record pool and its free
+ * list, the per-CPU state and counters, the address index over the pool
+ * (index.c), the current filter, and start, stop and clear.  It calls
+ * down into the index, the stack store (stack.c), the name tables
+ * (names.c) and the filter tests (filter.c), and nothing above it.
+ *
+ * kleak hooks the kmalloc, kfree, kmem_cache_alloc and kmem_cache_free
+ * tracepoints, plus a kprobe on kmem_cache_free_bulk, which kfree_bulk()
+ * and the batched kfree_rcu() path use and which fires no event, and keeps
+ * every live object with its size, cache, stack, task, CPU and age.
+ *
+ * Memory
+ * ------
+ * Everything the probes use is allocated at load, before they are
+ * registered: the record pool (max_objects records of 56 bytes), the index,
+ * the stack table, the comm and cache tables, and the arena for the names
+ * of unloaded modules.  The probes never allocate, so they never recurse
+ * into the allocator and kleak's own memory is never tracked.  When a table
+ * is full the event is dropped and counted.  `clear` resets the tables in
+ * place: it allocates nothing, so it cannot fail.
+ *
+ * Locks, what they protect, and their order
+ * ------------------------------------------
+ * Sleeping locks, outermost first (a lock is only taken under those above
+ * it in this list, never the other way round):
+ *
+ *   kleak_control_mutex (control.c): a control command, so that its
+ *       read-modify-write of the filter is not interleaved with another.
+ *   kleak_ctl_mutex: kleak_is_running, kleak_bulk_on and the kprobe,
+ *       kleak_paused, and the filter buffers (start, stop, clear, a filter
+ *       update).
+ *   kleak_records_rwsem: the contents of the pool, the index and the stack
+ *       table as readers see them.  Readers (reports, object, lookup) hold
+ *       it shared while they walk records or read objects; clear holds it
+ *       exclusive, with the probes paused, while it resets them.
+ *   kleak_frozen_mutex (stack.c): the names of gone modules' frames; also
+ *       taken alone by the module notifier.
+ *   kleak_summary_mutex, kleak_object_mutex (report.c, debugfs.c): their
+ *       own buffers; leaves.
+ *
+ * Spinning locks, all leaves, taken one at a time with IRQs off, never with
+ * another held (but a bucket lock under kleak_records_rwsem, by readers):
+ *
+ *   a bucket's bit lock (portable index, index.h): its chain and the LIVE
+ *       flag of its records; or an address stripe's bit lock around
+ *       rhashtable's own bucket lock (index=rhashtable).
+ *   kleak_stack_lock (stack.c): adding a stack.
+ *   kleak_free_lock: the global free list of records and its counts.
+ *
+ * None of the spinning locks is ever taken by the allocator, so a probe
+ * cannot deadlock against the allocation path that fired it.
+ *
+ * The probes
+ * ----------
+ * The probes run in any context: process, softirq, hard IRQ, with IRQs off
+ * under slab or driver locks, and on every CPU at once.  A probe runs with
+ * IRQs off from start to end and marks its CPU busy; only an NMI could
+ * nest, or a probe that recursed through something it called: both are
+ * counted as recursion and skipped.
+ *
+ * A record is filled while it belongs to one CPU (out of the pool, not yet
+ * indexed), and KLEAK_OBJ_LIVE is set and cleared only under the lock of
+ * its address.  A reader that holds that lock and sees a record LIVE under
+ * the address it locked may read the record and the object's memory: the
+ * free probe of that object waits on the same lock, and the slab frees the
+ * object only after the probe returns (kleak_index_peek()).
+ *
+ * The fast path is inlined (kleak_track_alloc(), the index and the pool),
+ * so a tracked pair makes no call.  Out-of-line code runs only on a miss of
+ * the per-CPU caches, for a new stack, for the stack walk (stack_depth > 0),
+ * or with a filter set.  The probes take no local's address, so they have
+ * no stack canary, and count into a static per-CPU array, one instruction
+ * an event.
+ *
+ * `clear` pauses the probes rather than unregistering them: kleak_paused
+ * is set, every probe that may not have seen it is waited for, the tables
+ * are reset, and the flag is cleared with a release that the probes'
+ * acquire pairs with.  Registering again could fail; pausing cannot.
+ *
+ * The rhashtable's bucket lock is local_bh_disable() plus a bit spinlock
+ * before 6.7: illegal in hard IRQ, and local_bh_enable() with IRQs off may
+ * run softirqs.  From 6.7 on it is IRQ-safe, but rhashtable still grows
+ * itself, with an allocation from the insert path when a table is full.
+ * So kleak's default index is its own portable one (index.c), which never
+ * allocates and is correct in any context on every kernel; rhashtable is
+ * an option on 6.7+, grown to size at load.
+ */
+#define pr_fmt(fmt) "kleak: " fmt
+
+#include <linux/delay.h>
+#include <linux/hardirq.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+#include <linux/tracepoint.h>
+#include <linux/vmalloc.h>
+#include <trace/events/kmem.h>
+
+#include "names.h"
+#include "stack.h"
+#include "tracker.h"
+
+/* One allocation in kleak_sample is tracked (1: all); read by the probes. */
+static unsigned int kleak_sample = 1;
+
+static int kleak_sample_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < 1 || n > KLEAK_SAMPLE_MAX) {
+		pr_warn_ratelimited("sample=%*pE: want 1 (track every allocation) to %u\n",
+				    (int)min_t(size_t, strlen(val), 64), val,
+				    KLEAK_SAMPLE_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(kleak_sample, n);
+	return 0;
+}
+
+static const struct kernel_param_ops kleak_sample_ops = {
+	.set = kleak_sample_set,
+	.get = param_get_uint,
+};
+module_param_cb(sample, &kleak_sample_ops, &kleak_sample, 0644);
+MODULE_PARM_DESC(sample, "Track one allocation in N, picked at random, like BCC memleak -s (default 1: all; writable)");
+
+/**
+ * kleak_sample_rate() - one allocation in how many is tracked
+ *
+ * Return: the sampling rate, 1 when every allocation is tracked.
+ */
+unsigned int kleak_sample_rate(void)
+{
+	return READ_ONCE(kleak_sample);
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+/* protects: see "Locks" above */
+static DEFINE_MUTEX(kleak_ctl_mutex);
+/* protects: the tables as readers see them, against clear */
+static DECLARE_RWSEM(kleak_records_rwsem);
+
+static struct kleak_index kleak_ix;
+static struct kleak_obj *kleak_pool;
+static u32 kleak_nr_objects;
+static u32 kleak_depth;
+static bool kleak_is_running;	/* probes registered */
+static bool kleak_bulk_on;	/* the bulk-free kprobe registered */
+static bool kleak_paused;	/* probes return at once: clear is resetting */
+static unsigned long kleak_last_recursion;
+
+/* The current filter: one of two buffers, swapped under RCU. */
+static struct kleak_filter __rcu *kleak_filter_cur;
+static struct kleak_filter kleak_filter_buf[2];
+/*
+ * Generation of the cache filter's answers cached in the cache table; a
+ * new one once no probe can still use the filter before it.
+ */
+static u32 kleak_filter_gen = 1;
+
+#define KLEAK_MAG 32
+
+struct kleak_pcpu {
+	int busy;
+	u32 n;
+	u32 mag[KLEAK_MAG];
+	/*
+	 * The last comm, cache and call site seen on this CPU, to skip the
+	 * table lookups: the same ones come again and again.
+	 */
+	u64 comm[TASK_COMM_LEN / sizeof(u64)];
+	u16 comm_id;
+	u16 cache_id;
+	u32 site_stack;
+	u32 seq;
+	u32 rnd;
+	unsigned long site;
+	unsigned long cache_key;
+	const struct kleak_cache_info *cache_info;
+	/* this CPU's row of the stack store's allocation counts */
+	u64 *stack_allocs;
+	/* frames, with one slot in front for kleak_stack_from() */
+	unsigned long scratch[KLEAK_MAX_DEPTH + KLEAK_SKIP_MAX + 1];
+};
+
+static struct kleak_pcpu __percpu *kleak_pcpu;
+/* A static per-CPU array: one increment is one instruction, no pointer load. */
+static DEFINE_PER_CPU(u64 [KC_NR], kleak_counters);
+/* protects: kleak_free_head, kleak_pool_out, kleak_pool_peak */
+static DEFINE_RAW_SPINLOCK(kleak_free_lock);
+static u32 kleak_free_head;
+static u32 kleak_pool_out;	/* records out of the global free list */
+static u32 kleak_pool_peak;	/* most records ever out of it */
+
+static inline void kleak_count(enum kleak_counter c)
+{
+	this_cpu_inc(kleak_counters[c]);
+}
+
+/* Reset the pool: every record free.  Probes off or paused. */
+static void kleak_pool_reset(void)
+{
+	u32 i;
+	int cpu;
+
+	memset(kleak_pool, 0, (size_t)kleak_nr_objects * sizeof(*kleak_pool));
+	for (i = 1; i < kleak_nr_objects - 1; i++)
+		kleak_pool[i].next = i + 1;
+	kleak_free_head = kleak_nr_objects > 1 ? 1 : KLEAK_NONE;
+	for_each_possible_cpu(cpu) {
+		struct kleak_pcpu *pc = per_cpu_ptr(kleak_pcpu, cpu);
+
+		memset(pc, 0, offsetof(struct kleak_pcpu, scratch));
+		pc->rnd = get_random_u32();
+		pc->stack_allocs = kleak_stack_allocs_row(cpu);
+		per_cpu(kleak_counters, cpu)[KC_LIVE_ADD] = 0;
+		per_cpu(kleak_counters, cpu)[KC_LIVE_SUB] = 0;
+	}
+	kleak_pool_out = 0;
+	WRITE_ONCE(kleak_pool_peak, 0);
+}
+
+/* IRQs off.  Return: a free record, or KLEAK_NONE. */
+static __always_inline u32 kleak_pool_get(struct kleak_pcpu *pc)
+{
+	if (unlikely(!pc->n)) {
+		raw_spin_lock(&kleak_free_lock);
+		while (pc->n < KLEAK_MAG / 2 && kleak_free_head != KLEAK_NONE) {
+			pc->mag[pc->n++] = kleak_free_head;
+			kleak_free_head = kleak_pool[kleak_free_head].next;
+			kleak_pool_out++;
+		}
+		/* live plus cached in magazines: the peak of live, within ncpus * 32 */
+		if (kleak_pool_out > kleak_pool_peak)
+			WRITE_ONCE(kleak_pool_peak, kleak_pool_out);
+		raw_spin_unlock(&kleak_free_lock);
+		if (!pc->n)
+			return KLEAK_NONE;
+	}
+	return pc->mag[--pc->n];
+}
+
+/* IRQs off. */
+static __always_inline void kleak_pool_put(struct kleak_pcpu *pc, u32 idx)
+{
+	if (unlikely(pc->n == KLEAK_MAG)) {
+		raw_spin_lock(&kleak_free_lock);
+		while (pc->n > KLEAK_MAG / 2) {
+			u32 i = pc->mag[--pc->n];
+
+			kleak_pool[i].next = kleak_free_head;
+			kleak_free_head = i;
+			kleak_pool_out--;
+		}
+		raw_spin_unlock(&kleak_free_lock);
+	}
+	pc->mag[pc->n++] = idx;
+}
+
+/**
+ * kleak_counter_sum() - a counter summed over all CPUs
+ * @c: the counter
+ *
+ * Return: the sum.
+ */
+u64 kleak_counter_sum(enum kleak_counter c)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(kleak_counters, cpu)[c];
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_counter_sum);
+
+/**
+ * kleak_live() - objects tracked now
+ *
+ * Per-CPU counts, so no shared cache line is written on the hot path.
+ * Return: the number of live records.
+ */
+long kleak_live(void)
+{
+	return kleak_counter_sum(KC_LIVE_ADD) - kleak_counter_sum(KC_LIVE_SUB);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_live);
+
+/** kleak_peak() - the most records ever out of the pool.  Return: the count. */
+u32 kleak_peak(void)
+{
+	return READ_ONCE(kleak_pool_peak);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_peak);
+
+/** kleak_running() - are the probes registered?  Return: true if so. */
+bool kleak_running(void)
+{
+	return READ_ONCE(kleak_is_running);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_running);
+
+/** kleak_bulk_hooked() - is the bulk-free kprobe in place?  Return: true if so. */
+bool kleak_bulk_hooked(void)
+{
+	return READ_ONCE(kleak_bulk_on);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_bulk_hooked);
+
+/** kleak_max_objects() - the pool's size.  Return: max_objects. */
+u32 kleak_max_objects(void)
+{
+	return kleak_nr_objects;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_max_objects);
+
+/** kleak_stack_depth() - frames kept per stack.  Return: stack_depth. */
+u32 kleak_stack_depth(void)
+{
+	return kleak_depth;
+}
+
+/** kleak_index_is_rht() - which index.  Return: true for rhashtable. */
+bool kleak_index_is_rht(void)
+{
+	return kleak_ix.use_rht;
+}
+
+/** kleak_recursion_site() - where a probe last re-entered.  Return: the call site. */
+unsigned long kleak_recursion_site(void)
+{
+	return READ_ONCE(kleak_last_recursion);
+}
+
+/** kleak_records_bytes() - memory of the record pool.  Return: bytes. */
+size_t kleak_records_bytes(void)
+{
+	return (size_t)kleak_nr_objects * sizeof(struct kleak_obj);
+}
+
+/** kleak_index_memory_bytes() - memory of the index.  Return: bytes. */
+size_t kleak_index_memory_bytes(void)
+{
+	return kleak_index_bytes(&kleak_ix);
+}
+
+/**
+ * kleak_memory_bytes() - memory kleak allocated for its tables
+ *
+ * Return: bytes.
+ */
+size_t kleak_memory_bytes(void)
+{
+	return kleak_records_bytes() + kleak_index_memory_bytes() + kleak_stacks_bytes() +
+		num_possible_cpus() * (sizeof(struct kleak_pcpu) + KC_NR * sizeof(u64));
+}
+
+/* ---- the filter -------------------------------------------------------- */
+
+/**
+ * kleak_filter_get() - a copy of the current filter
+ * @f: where to copy it
+ */
+void kleak_filter_get(struct kleak_filter *f)
+{
+	rcu_read_lock();
+	*f = *rcu_dereference(kleak_filter_cur);
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_filter_get);
+
+/* Publish @f; kleak_ctl_mutex held, or at init. */
+static void kleak_filter_publish(const struct kleak_filter *f)
+{
+	struct kleak_filter *cur = rcu_dereference_protected(kleak_filter_cur, true);
+	struct kleak_filter *next = cur == &kleak_filter_buf[0] ?
+				    &kleak_filter_buf[1] : &kleak_filter_buf[0];
+
+	*next = *f;
+	rcu_assign_pointer(kleak_filter_cur, next);
+}
+
+/**
+ * kleak_filter_set() - publish a new filter
+ * @f: the new filter
+ *
+ * Process context.  The probes see it, whole, from the next event on.
+ * Return: 0.
+ */
+int kleak_filter_set(const struct kleak_filter *f)
+{
+	mutex_lock(&kleak_ctl_mutex);
+	kleak_filter_publish(f);
+	/* every probe now sees the new filter, none the old buffer ... */
+	synchronize_rcu();
+	/* ... so cached cache-filter answers can be recomputed */
+	WRITE_ONCE(kleak_filter_gen, kleak_filter_gen + 1);
+	mutex_unlock(&kleak_ctl_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_filter_set);
+
+/* ---- probes ------------------------------------------------------------ */
+
+/*
+ * Every probe's way in, IRQs off: NULL when it must return at once, that
+ * is while clear resets the tables, or when the probe re-entered itself on
+ * this CPU (counted).  kleak_probe_exit() undoes it.
+ */
+static __always_inline struct kleak_pcpu *kleak_probe_enter(unsigned long call_site)
+{
+	struct kleak_pcpu *pc;
+
+	/* acquire: pairs with the release that ends a clear */
+	if (unlikely(smp_load_acquire(&kleak_paused)))
+		return NULL;
+	pc = this_cpu_ptr(kleak_pcpu);
+	if (unlikely(pc->busy)) {
+		kleak_count(KC_DROP_RECURSION);
+		WRITE_ONCE(kleak_last_recursion, call_site);
+		return NULL;
+	}
+	pc->busy = 1;
+	return pc;
+}
+
+static __always_inline void kleak_probe_exit(struct kleak_pcpu *pc)
+{
+	pc->busy = 0;
+}
+
+/* End a record that is out of the index: back to the pool.  IRQs off. */
+static __always_inline void kleak_release(struct kleak_pcpu *pc, u32 idx)
+{
+	kleak_count(KC_LIVE_SUB);
+	kleak_pool_put(pc, idx);
+}
+
+/* The cache entry of an allocation, through the per-CPU last-seen cache. */
+static __always_inline const struct kleak_cache_info *
+kleak_alloc_cache(struct kleak_pcpu *pc, const struct kmem_cache *s, size_t req,
+		  size_t bytes_alloc)
+{
+	/*
+	 * One compare: a cache by its address, kmalloc by bytes_alloc, which
+	 * maps to one size class (a size is never a kernel address).  0, the
+	 * key after a reset or a failed lookup, matches nothing.
+	 */
+	unsigned long key = s ? (unsigned long)s : bytes_alloc;
+
+	if (unlikely(pc->cache_key != key)) {
+		/*
+		 * bytes_alloc is the cache's slot size, which debug options
+		 * (KASAN, red zones) inflate; the size class is what slabinfo
+		 * names.
+		 */
+		size_t size = s ? 0 : req ? kmalloc_size_roundup(req) : bytes_alloc;
+		u16 c = kleak_cache_intern(s, size);
+
+		pc->cache_info = kleak_cache_get(c);
+		pc->cache_id = c;
+		pc->cache_key = pc->cache_info ? key : 0;
+	}
+	return pc->cache_info;
+}
+
+/*
+ * Sampling: is this allocation one of the 1 in @n tracked?  A per-CPU
+ * xorshift, so that no allocation pattern can line up with a counter and
+ * hide a site.  The probes run with preemption off; an interrupt that
+ * steps the same state in between only stirs it more.
+ */
+static __always_inline bool kleak_sampled(unsigned int n)
+{
+	u32 *r = this_cpu_ptr(&kleak_pcpu->rnd);
+	u32 x = *r;
+
+	if (unlikely(!x))
+		x = 0x9e3779b9;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*r = x;
+	return ((u64)x * n) >> 32 == 0;
+}
+
+/* Out of the fast path: a filter is set. */
+static noinline bool kleak_alloc_filtered(const struct kleak_filter *f,
+					  const struct kleak_cache_info *ci, u16 cache)
+{
+	return !kleak_filter_alloc(f, ci->size, cache, READ_ONCE(kleak_filter_gen));
+}
+
+/*
+ * Out of the fast path: the stack of an allocation, stack_depth > 0.  The
+ * walk's cost dwarfs a call, and keeping its state out of the probe keeps
+ * the probe's frame small.  The walk starts here, one frame inside the
+ * probe: kleak_unwind() finds the call site wherever it is.
+ */
+static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_site)
+{
+	unsigned int n, site;
+
+	n = kleak_unwind(call_site, pc->scratch + 1, kleak_depth,
+			 kleak_depth + KLEAK_SKIP_MAX, &site);
+	return kleak_stack_from(call_site, pc->scratch + 1, n, site);
+}
+
+/* The stack index of an allocation; KLEAK_STACK_OVERFLOW is counted. */
+static __always_inline u32 kleak_alloc_stack_idx(struct kleak_pcpu *pc,
+						 unsigned long call_site)
+{
+	u32 sidx;
+
+	if (likely(!kleak_depth && pc->site == call_site && pc->site_stack))
+		return pc->site_stack;
+	if (kleak_depth) {
+		sidx = kleak_alloc_stack(pc, call_site);
+	} else {
+		/* not &call_site: that would put it on the stack, with a canary */
+		pc->scratch[0] = call_site;
+		sidx = kleak_stack_intern(pc->scratch, 1);
+		if (sidx != KLEAK_STACK_OVERFLOW) {
+			pc->site = call_site;
+			pc->site_stack = sidx;
+		}
+	}
+	if (unlikely(sidx == KLEAK_STACK_OVERFLOW))
+		kleak_count(KC_DROP_STACK_FULL);
+	return sidx;
+}
+
+static __always_inline void kleak_track_alloc(unsigned long call_site, const void *ptr,
+					      size_t req, size_t bytes_alloc,
+					      const struct kmem_cache *s, gfp_t gfp)
+{
+	const struct kleak_cache_info *ci;
+	const struct kleak_filter *f;
+	struct kleak_pcpu *pc;
+	struct kleak_obj *o;
+	unsigned long flags;
+	u32 idx, old, sidx, rate;
+	u64 comm0, comm1;
+	u16 cache;
+
+	if (unlikely(ZERO_OR_NULL_PTR(ptr))) {
+		kleak_count(KC_FAILED_ALLOC);
+		return;
+	}
+	rate = READ_ONCE(kleak_sample);
+	if (unlikely(rate > 1) && !kleak_sampled(rate)) {
+		kleak_count(KC_SAMPLED_OUT);
+		return;
+	}
+	local_irq_save(flags);
+	pc = kleak_probe_enter(call_site);
+	if (unlikely(!pc))
+		goto out;
+
+	ci = kleak_alloc_cache(pc, s, req, bytes_alloc);
+	cache = pc->cache_id;
+	if (unlikely(!ci)) {
+		kleak_count(KC_DROP_TABLE_FULL);
+		goto done;
+	}
+	f = rcu_dereference_sched(kleak_filter_cur);
+	if (unlikely(f->at_alloc) && kleak_alloc_filtered(f, ci, cache)) {
+		kleak_count(KC_FILTERED);
+		goto done;
+	}
+	idx = kleak_pool_get(pc);
+	if (unlikely(!idx)) {
+		kleak_count(KC_DROP_TABLE_FULL);
+		goto done;
+	}
+	/* two loads, not a copy to the stack */
+	BUILD_BUG_ON(TASK_COMM_LEN != 2 * sizeof(u64));
+	memcpy(&comm0, current->comm, sizeof(comm0));
+	memcpy(&comm1, current->comm + sizeof(comm0), sizeof(comm1));
+	if (unlikely(!pc->comm_id || comm0 != pc->comm[0] || comm1 != pc->comm[1])) {
+		pc->comm_id = kleak_comm_intern(current->comm);
+		pc->comm[0] = comm0;
+		pc->comm[1] = comm1;
+	}
+	o = &kleak_pool[idx];
+	o->addr = (unsigned long)ptr;
+	o->ts = kleak_clock() + (pc->seq++ & KLEAK_SEQ_MASK);
+	/* a cache's objects are all of its object size */
+	o->bytes_req = s ? ci->size : min_t(size_t, req, U32_MAX);
+	o->gfp = (__force u32)gfp;
+	o->pid = task_pid_nr(current);
+	o->cache = cache;
+	o->comm = pc->comm_id;
+	o->cpu = smp_processor_id();
+	o->flags = (in_hardirq() ? KLEAK_OBJ_HARDIRQ : 0) |
+		   (in_serving_softirq() ? KLEAK_OBJ_SOFTIRQ : 0);
+	sidx = kleak_alloc_stack_idx(pc, call_site);
+	o->stack = sidx;
+
+	old = kleak_index_insert_fast(&kleak_ix, idx);
+	if (unlikely(old == idx)) {
+		kleak_pool_put(pc, idx);
+		kleak_count(KC_DROP_TABLE_FULL);
+		goto done;
+	}
+	pc->stack_allocs[sidx]++;
+	kleak_count(KC_LIVE_ADD);
+	kleak_count(KC_TRACKED_ALLOCS);
+	if (unlikely(old != KLEAK_NONE)) {
+		/* same address again while tracked: its free was missed */
+		kleak_release(pc, old);
+		kleak_count(KC_MISSED_FREE);
+	}
+done:
+	kleak_probe_exit(pc);
+out:
+	local_irq_restore(flags);
+}
+
+static __always_inline void kleak_track_free(unsigned long call_site, const void *ptr)
+{
+	struct kleak_pcpu *pc;
+	unsigned long flags;
+	u32 idx;
+
+	if (unlikely(ZERO_OR_NULL_PTR(ptr))) {
+		kleak_count(KC_NULL_FREE);
+		return;
+	}
+	local_irq_save(flags);
+	pc = kleak_probe_enter(call_site);
+	if (unlikely(!pc))
+		goto out;
+	idx = kleak_index_remove_fast(&kleak_ix, (unsigned long)ptr);
+	if (idx == KLEAK_NONE) {
+		kleak_count(KC_UNKNOWN_FREE);
+	} else {
+		kleak_release(pc, idx);
+		kleak_count(KC_TRACKED_FREES);
+	}
+	kleak_probe_exit(pc);
+out:
+	local_irq_restore(flags);
+}
+
+static notrace void kleak_probe_kmalloc(KLEAK_TP_KMALLOC_ARGS)
+{
+	kleak_count(KC_EV_KMALLOC);
+	kleak_track_alloc(call_site, ptr, bytes_req, bytes_alloc, NULL, gfp);
+}
+
+static notrace void kleak_probe_kmem_cache_alloc(KLEAK_TP_KMEM_CACHE_ALLOC_ARGS)
+{
+	kleak_count(KC_EV_CACHE_ALLOC);
+	kleak_track_alloc(call_site, ptr, 0, 0, s, gfp);
+}
+
+static notrace void kleak_probe_kfree(KLEAK_TP_KFREE_ARGS)
+{
+	kleak_count(KC_EV_KFREE);
+	kleak_track_free(call_site, ptr);
+}
+
+static notrace void kleak_probe_kmem_cache_free(KLEAK_TP_KMEM_CACHE_FREE_ARGS)
+{
+	kleak_count(KC_EV_CACHE_FREE);
+	kleak_track_free(call_site, ptr);
+}
+
+/* kmem_cache_free_bulk(s, size, p): kfree_bulk() and batched kfree_rcu(). */
+static int kleak_bulk_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	size_t n = regs_get_kernel_argument(regs, 1);
+	void **p = (void **)regs_get_kernel_argument(regs, 2);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		kleak_count(KC_EV_BULK_FREE);
+		kleak_track_free(instruction_pointer(regs), p[i]);
+	}
+	return 0;
+}
+
+/* Filled afresh by kleak_bulk_register(): register_kprobe() keeps state in it. */
+static struct kprobe kleak_bulk_kp;
+
+/* The compiler checks each probe against the kernel's tracepoint. */
+static void __maybe_unused kleak_check_probes(void)
+{
+	check_trace_callback_type_kmalloc(kleak_probe_kmalloc);
+	check_trace_callback_type_kmem_cache_alloc(kleak_probe_kmem_cache_alloc);
+	check_trace_callback_type_kfree(kleak_probe_kfree);
+	check_trace_callback_type_kmem_cache_free(kleak_probe_kmem_cache_free);
+}
+
+/*
+ * Register the bulk-free kprobe past the function's ftrace call (compat.h:
+ * KLEAK_BULK_OFFSETS).  Return: 0; -ENOENT when the kernel has no such
+ * function (kleak runs without it); or another error.
+ */
+static int kleak_bulk_register(void)
+{
+	static const unsigned int offsets[] = KLEAK_BULK_OFFSETS;
+	int ret = -EILSEQ;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(offsets) && ret == -EILSEQ; i++) {
+		memset(&kleak_bulk_kp, 0, sizeof(kleak_bulk_kp));
+		kleak_bulk_kp.symbol_name = KLEAK_BULK_FREE_SYM;
+		kleak_bulk_kp.offset = offsets[i];
+		kleak_bulk_kp.pre_handler = kleak_bulk_pre;
+		ret = register_kprobe(&kleak_bulk_kp);
+	}
+	return ret;
+}
+
+static void kleak_unregister_tracepoints(void)
+{
+	unregister_trace_kmalloc(kleak_probe_kmalloc, NULL);
+	unregister_trace_kmem_cache_alloc(kleak_probe_kmem_cache_alloc, NULL);
+	unregister_trace_kfree(kleak_probe_kfree, NULL);
+	unregister_trace_kmem_cache_free(kleak_probe_kmem_cache_free, NULL);
+}
+
+/**
+ * kleak_start() - register the probes
+ *
+ * Process context.  On failure nothing is registered.
+ * Return: 0 or a negative errno.
+ */
+int kleak_start(void)
+{
+	int ret = 0;
+
+	mutex_lock(&kleak_ctl_mutex);
+	if (kleak_is_running)
+		goto out;
+	/* frees first, so no object is tracked whose free is not seen */
+	ret = register_trace_kmem_cache_free(kleak_probe_kmem_cache_free, NULL);
+	if (ret)
+		goto out;
+	ret = register_trace_kfree(kleak_probe_kfree, NULL);
+	if (ret)
+		goto err_kfree;
+	ret = kleak_bulk_register();
+	if (ret == -ENOENT)
+		pr_warn("no %s to kprobe: kfree_bulk() and kfree_rcu() frees will be missed\n",
+			KLEAK_BULK_FREE_SYM);
+	else if (ret)
+		goto err_bulk;
+	kleak_bulk_on = !ret;
+	ret = register_trace_kmem_cache_alloc(kleak_probe_kmem_cache_alloc, NULL);
+	if (ret)
+		goto err_cache_alloc;
+	ret = register_trace_kmalloc(kleak_probe_kmalloc, NULL);
+	if (ret)
+		goto err_kmalloc;
+	WRITE_ONCE(kleak_is_running, true);
+	goto out;
+
+err_kmalloc:
+	unregister_trace_kmem_cache_alloc(kleak_probe_kmem_cache_alloc, NULL);
+err_cache_alloc:
+	if (kleak_bulk_on)
+		unregister_kprobe(&kleak_bulk_kp);
+	kleak_bulk_on = false;
+err_bulk:
+	unregister_trace_kfree(kleak_probe_kfree, NULL);
+err_kfree:
+	unregister_trace_kmem_cache_free(kleak_probe_kmem_cache_free, NULL);
+	tracepoint_synchronize_unregister();
+	pr_warn_ratelimited("start: cannot register the probes (%d)\n", ret);
+out:
+	mutex_unlock(&kleak_ctl_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_start);
+
+/**
+ * kleak_stop() - unregister the probes and wait for running ones
+ *
+ * Process context.  A stopped kleak costs nothing on the allocation path.
+ * Return: 0; or a negative errno, with kleak still running as before, when
+ * the bulk-free kprobe could not be disarmed.
+ */
+int kleak_stop(void)
+{
+	int ret = 0;
+
+	mutex_lock(&kleak_ctl_mutex);
+	if (!kleak_is_running)
+		goto out;
+	/*
+	 * Disarm the kprobe first, the one step that can fail: then nothing
+	 * has changed yet.  A disabled kprobe unregisters without disarming.
+	 */
+	if (kleak_bulk_on) {
+		ret = disable_kprobe(&kleak_bulk_kp);
+		if (ret) {
+			pr_warn_ratelimited("stop: cannot disarm the %s kprobe (%d); still running\n",
+					    KLEAK_BULK_FREE_SYM, ret);
+			goto out;
+		}
+	}
+	kleak_unregister_tracepoints();
+	if (kleak_bulk_on)
+		unregister_kprobe(&kleak_bulk_kp);
+	kleak_bulk_on = false;
+	/* wait for every probe that is still running */
+	tracepoint_synchronize_unregister();
+	WRITE_ONCE(kleak_is_running, false);
+out:
+	mutex_unlock(&kleak_ctl_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_stop);
+
+/**
+ * kleak_clear() - forget every tracked object and stack
+ *
+ * Process context.  The probes stay registered but are paused while the
+ * tables are reset in place: nothing is allocated, registered or
+ * unregistered, so clear cannot fail half way.
+ * Return: 0.
+ */
+int kleak_clear(void)
+{
+	mutex_lock(&kleak_ctl_mutex);
+	WRITE_ONCE(kleak_paused, true);
+	/*
+	 * Wait for every probe that may not have seen the flag: tracepoint
+	 * probes, and the kprobe handler, which runs with preemption off.
+	 */
+	tracepoint_synchronize_unregister();
+	synchronize_rcu();
+	down_write(&kleak_records_rwsem);
+	kleak_index_reset(&kleak_ix);
+	kleak_pool_reset();
+	kleak_stacks_reset();
+	up_write(&kleak_records_rwsem);
+	/* release: the probes see the tables reset once they see this */
+	smp_store_release(&kleak_paused, false);
+	mutex_unlock(&kleak_ctl_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_clear);
+
+/* ---- readers ----------------------------------------------------------- */
+
+/**
+ * kleak_records_lock() - keep clear out while records are read
+ *
+ * Process context; may sleep.  Nests inside nothing of kleak's but
+ * kleak_control_mutex.
+ */
+void kleak_records_lock(void)
+{
+	down_read(&kleak_records_rwsem);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_records_lock);
+
+/** kleak_records_unlock() - undo kleak_records_lock() */
+void kleak_records_unlock(void)
+{
+	up_read(&kleak_records_rwsem);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_records_unlock);
+
+/**
+ * kleak_record_get() - copy pool record @idx if it is live
+ * @idx: pool index, 1..max_objects-1
+ * @copy: where to copy it
+ *
+ * kleak_records_lock() held.  Return: true when it is live.
+ */
+bool kleak_record_get(u32 idx, struct kleak_obj *copy)
+{
+	struct kleak_obj *o = &kleak_pool[idx];
+
+	lockdep_assert_held_read(&kleak_records_rwsem);
+	/* a racy look first: most records of a large pool are free */
+	if (!(READ_ONCE(o->flags) & KLEAK_OBJ_LIVE))
+		return false;
+	return !kleak_index_peek(&kleak_ix, idx, READ_ONCE(o->addr), 0, copy, 0, NULL, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_record_get);
+
+/**
+ * kleak_record_read() - copy part of a tracked object's memory
+ * @idx: the object's pool index
+ * @addr: its address
+ * @ts: its allocation time, to tell it from a later object at @addr
+ * @off: offset in the object
+ * @dst: where to copy
+ * @len: how many bytes
+ *
+ * kleak_records_lock() held.  Holds the lock of @addr while copying, so the
+ * object cannot be freed meanwhile (see above).  Untracked memory is never
+ * read.  Return: 0, -ENOENT when the object is gone, or -EFAULT.
+ */
+int kleak_record_read(u32 idx, unsigned long addr, u64 ts, size_t off, void *dst,
+		      size_t len)
+{
+	lockdep_assert_held_read(&kleak_records_rwsem);
+	return kleak_index_peek(&kleak_ix, idx, addr, ts, NULL, off, dst, len);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_record_read);
+
+/**
+ * __kleak_lookup() - copy the record of a tracked object
+ * @addr: the object's address
+ * @copy: where to copy the record
+ * @idx: where to store its pool index (may be NULL)
+ *
+ * Any context.  The caller keeps clear out: it holds kleak_records_lock(),
+ * or (the KUnit suites, from IRQ context) runs no clear meanwhile.
+ * Return: true when @addr is tracked.
+ */
+bool __kleak_lookup(unsigned long addr, struct kleak_obj *copy, u32 *idx)
+{
+	return kleak_index_read(&kleak_ix, addr, copy, idx);
+}
+EXPORT_SYMBOL_IF_KUNIT(__kleak_lookup);
+
+/**
+ * kleak_lookup() - copy the record of a tracked object
+ * @addr: the object's address
+ * @copy: where to copy the record
+ *
+ * Process context.  Return: true when @addr is tracked.
+ */
+bool kleak_lookup(unsigned long addr, struct kleak_obj *copy)
+{
+	bool found;
+
+	kleak_records_lock();
+	found = __kleak_lookup(addr, copy, NULL);
+	kleak_records_unlock();
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_lookup);
+
+/* ---- init and exit ----------------------------------------------------- */
+
+/**
+ * kleak_tracker_init() - allocate every table, probes not registered
+ * @cfg: the sizes, already checked
+ * @filter: the first filter
+ *
+ * Return: 0, or a negative errno with nothing left allocated.
+ */
+int kleak_tracker_init(const struct kleak_tracker_config *cfg,
+		       const struct kleak_filter *filter)
+{
+	int ret;
+
+	kleak_nr_objects = cfg->max_objects;
+	kleak_depth = cfg->depth;
+	kleak_pcpu = alloc_percpu(struct kleak_pcpu);
+	if (!kleak_pcpu)
+		return -ENOMEM;
+	kleak_pool = vmalloc(array_size(cfg->max_objects, sizeof(*kleak_pool)));
+	if (!kleak_pool) {
+		ret = -ENOMEM;
+		goto err_free_pcpu;
+	}
+	ret = kleak_stacks_init(cfg->max_stacks, cfg->depth);
+	if (ret)
+		goto err_free_pool;
+	ret = kleak_names_init();
+	if (ret)
+		goto err_free_stacks;
+	kleak_pool_reset();
+	ret = kleak_index_init(&kleak_ix, kleak_pool, cfg->max_objects, cfg->use_rht);
+	if (ret)
+		goto err_free_names;
+	ret = kleak_stacks_watch_modules();
+	if (ret)
+		goto err_destroy_index;
+	kleak_filter_publish(filter);
+	return 0;
+
+err_destroy_index:
+	kleak_index_destroy(&kleak_ix);
+err_free_names:
+	kleak_names_exit();
+err_free_stacks:
+	kleak_stacks_exit();
+err_free_pool:
+	vfree(kleak_pool);
+err_free_pcpu:
+	free_percpu(kleak_pcpu);
+	return ret;
+}
+
+/**
+ * kleak_stop_final() - stop the probes for good, at unload
+ *
+ * A stop that fails (the kprobe could not be disarmed, for want of memory)
+ * is tried again: the probes must be gone before the module text is.
+ */
+void kleak_stop_final(void)
+{
+	while (kleak_stop()) {
+		pr_warn_once("unload: waiting for memory to disarm the kprobe\n");
+		msleep(100);
+	}
+}
+
+/** kleak_tracker_exit() - stop the probes for good and free every table */
+void kleak_tracker_exit(void)
+{
+	kleak_stop_final();
+	kleak_stacks_unwatch_modules();
+	kleak_index_destroy(&kleak_ix);
+	kleak_names_exit();
+	kleak_stacks_exit();
+	vfree(kleak_pool);
+	free_percpu(kleak_pcpu);
+}
