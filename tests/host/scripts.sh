@@ -74,6 +74,33 @@ EOF2
 	check report-not-loaded $SH "$R" --dir /nonexistent/kleak <<'EOF2'
 kleak-report: kleak is not loaded (no /nonexistent/kleak): insmod kleak.ko
 EOF2
+	# 11 snapshots: read in their order (stack 142 gains 10 objects each)
+	many=$(mktemp -d)
+	i=1
+	while [ $i -le 11 ]; do
+		sed "s/^#1 stack 142: 100 objects, 409600 bytes/#1 stack 142: $((i * 10)) objects, $((i * 40960)) bytes/" \
+			"$D/stacks.1" >"$many/stacks.$i"
+		i=$((i + 1))
+	done
+	check report-many $SH "$R" $(i=1; while [ $i -le 11 ]; do echo "$many/stacks.$i"; i=$((i + 1)); done) <<'EOF2'
+kleak-report: 11 snapshots
+1    142          110      450560      +100     +409600 rising   kmalloc-4k
+EOF2
+	rm -rf "$many"
+	# control characters and non-ASCII bytes in comms, symbols and strings:
+	# still valid JSON, read back the same
+	ctl=$(mktemp)
+	printf '#1 stack 7: 1 objects, 64 bytes live; 1 allocs, 0 frees\n  cache: kmalloc-64  oldest: 1.000s  comms: a\033[1mb(1)\n  backtrace:\n    f\001oo+0x1/0x2 [m\351]\n  strings:\n    "tab\there \\ "q""\n' >"$ctl"
+	check report-json-escapes $SH -c "$SH '$R' --json '$ctl' | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d[\"stacks\"][0]; print(ascii(s[\"comms\"]), ascii(s[\"site\"]), ascii(s[\"strings\"][0]))'" <<'EOF2'
+'a\x1b[1mb(1)' 'f\x01oo+0x1/0x2 [m\xe9]' 'tab here \\ "q"'
+EOF2
+	rm -f "$ctl"
+	check report-usage $SH "$R" --top <<'EOF2'
+kleak-report: option '--top' needs a value (see --help)
+EOF2
+	check watch-usage-value $SH "$W" --interval <<'EOF2'
+kleak-watch: option '--interval' needs a value (see --help)
+EOF2
 	# the run behind bench/RESULTS.md: each config against the lower of
 	# the baselines around it (kleak0, 64/1t: 203 ns before, 208 after)
 	check bench-table $SH "$B" "$D/bench.log" <<'EOF2'
