@@ -487,6 +487,27 @@ static void kleak_test_report_contexts(struct kunit *test)
 	kleak_test_header(a, buf, 512);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, "filter: size=4096\n"), "%s", buf);
 	kleak_report_close(a);
+	KUNIT_EXPECT_EQ(test, kleak_control("filter reset"), 0);
+}
+
+/* Reports open at once are bounded: past the bound, -EBUSY, and no leak. */
+static void kleak_test_report_bound(struct kunit *test)
+{
+	struct kleak_report *r[KLEAK_REPORTS_MAX + 1];
+	int i;
+
+	for (i = 0; i < KLEAK_REPORTS_MAX; i++) {
+		r[i] = kleak_report_open(KLEAK_VIEW_STACKS);
+		KUNIT_EXPECT_FALSE(test, IS_ERR(r[i]));
+	}
+	r[i] = kleak_report_open(KLEAK_VIEW_OUTSTANDING);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(r[i]), -EBUSY);
+	kleak_report_close(r[0]);
+	r[0] = kleak_report_open(KLEAK_VIEW_OUTSTANDING);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(r[0]));
+	for (i = 0; i < KLEAK_REPORTS_MAX; i++)
+		if (!IS_ERR(r[i]))
+			kleak_report_close(r[i]);
 }
 
 /* ---- stacks ------------------------------------------------------------- */
@@ -835,6 +856,7 @@ static struct kunit_case kleak_core_cases[] = {
 	KUNIT_CASE(kleak_test_filter_tracking),
 	KUNIT_CASE(kleak_test_hexdump_strings),
 	KUNIT_CASE(kleak_test_report_contexts),
+	KUNIT_CASE(kleak_test_report_bound),
 	KUNIT_CASE(kleak_test_stack_slot_reuse),
 	KUNIT_CASE(kleak_test_clear_running),
 	KUNIT_CASE(kleak_test_age_mark),

@@ -411,25 +411,22 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_filter_set);
 /* ---- probes ------------------------------------------------------------ */
 
 /*
- * Every probe's way in, IRQs off: NULL when it must return at once, that
- * is while clear resets the tables, or when the probe re-entered itself on
- * this CPU (counted).  kleak_probe_exit() undoes it.
+ * Every probe's way in, IRQs off, @pc this CPU's: false when it must
+ * return at once, that is while clear resets the tables, or when the probe
+ * re-entered itself on this CPU (counted).  kleak_probe_exit() undoes it.
  */
-static __always_inline struct kleak_pcpu *kleak_probe_enter(unsigned long call_site)
+static __always_inline bool kleak_probe_enter(struct kleak_pcpu *pc, unsigned long call_site)
 {
-	struct kleak_pcpu *pc;
-
 	/* acquire: pairs with the release that ends a clear */
 	if (unlikely(smp_load_acquire(&kleak_paused)))
-		return NULL;
-	pc = this_cpu_ptr(kleak_pcpu);
+		return false;
 	if (unlikely(pc->busy)) {
 		kleak_count(KC_DROP_RECURSION);
 		WRITE_ONCE(kleak_last_recursion, call_site);
-		return NULL;
+		return false;
 	}
 	pc->busy = 1;
-	return pc;
+	return true;
 }
 
 static __always_inline void kleak_probe_exit(struct kleak_pcpu *pc)
@@ -561,8 +558,8 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 		return;
 	}
 	local_irq_save(flags);
-	pc = kleak_probe_enter(call_site);
-	if (unlikely(!pc))
+	pc = this_cpu_ptr(kleak_pcpu);
+	if (unlikely(!kleak_probe_enter(pc, call_site)))
 		goto out;
 
 	ci = kleak_alloc_cache(pc, s, req, bytes_alloc);
@@ -636,8 +633,8 @@ static __always_inline void kleak_track_free(unsigned long call_site, const void
 		return;
 	}
 	local_irq_save(flags);
-	pc = kleak_probe_enter(call_site);
-	if (unlikely(!pc))
+	pc = this_cpu_ptr(kleak_pcpu);
+	if (unlikely(!kleak_probe_enter(pc, call_site)))
 		goto out;
 	idx = kleak_index_remove_fast(&kleak_ix, (unsigned long)ptr);
 	if (idx == KLEAK_NONE) {

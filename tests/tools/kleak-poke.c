@@ -7,10 +7,11 @@
  *   kleak-poke [--fail-nth N] write FILE STRING   one write(2) of STRING
  *   kleak-poke [--fail-nth N] insmod KO [PARAMS]  finit_module(2)
  *   kleak-poke [--fail-nth N] rmmod NAME          delete_module(2)
+ *   kleak-poke [--fail-nth N] read FILE           open(2) and read(2) it all
  *   kleak-poke lseek FILE                         open write-only, lseek(2)
  *
  * The file or module is opened before the fault is armed, so that N counts
- * the allocations of the call itself.  Prints "rc=0" or "rc=-ERRNO", and
+ * the allocations of the call itself (for read, the open is part of it).  Prints "rc=0" or "rc=-ERRNO", and
  * with --fail-nth " injected=1" when the Nth allocation happened (and so
  * failed) or " injected=0" when the call made fewer than N.  Exit status:
  * 0 when the call succeeded, 1 when it failed, 2 on bad usage.
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 	fputs("usage: kleak-poke [--fail-nth N] write FILE STRING\n"
 	      "       kleak-poke [--fail-nth N] insmod KO [PARAMS]\n"
 	      "       kleak-poke [--fail-nth N] rmmod NAME\n"
+	      "       kleak-poke [--fail-nth N] read FILE\n"
 	      "       kleak-poke lseek FILE\n"
 	      "One system call, with a fault injected into its Nth allocation.\n", f);
 }
@@ -64,7 +66,7 @@ int main(int argc, char **argv)
 			printf("rc=-%d (open)\n", errno);
 			return 1;
 		}
-	} else if (strcmp(argv[1], "rmmod")) {
+	} else if (strcmp(argv[1], "rmmod") && strcmp(argv[1], "read")) {
 		usage(stderr);
 		return 2;
 	}
@@ -87,6 +89,12 @@ int main(int argc, char **argv)
 		rc = lseek(fd, 0, SEEK_SET);
 		if (rc >= 0)
 			rc = lseek(fd, 0, SEEK_END);
+	} else if (!strcmp(argv[1], "read")) {
+		char chunk[4096];
+
+		rc = fd = open(argv[2], O_RDONLY);
+		while (rc >= 0 && (rc = read(fd, chunk, sizeof(chunk))) > 0)
+			;
 	} else if (!strcmp(argv[1], "insmod")) {
 		rc = syscall(SYS_finit_module, fd, argc > 3 ? argv[3] : "", 0);
 	} else {
