@@ -397,6 +397,19 @@ static void kleak_test_filter_tracking(struct kunit *test)
 
 /* ---- formatter --------------------------------------------------------- */
 
+/* A strings scan of @len bytes at @data, into @out emptied first, finds none. */
+static void kleak_test_no_strings(struct kunit *test, struct kleak_out *out,
+				  const char *data, size_t len)
+{
+	struct kleak_strscan ss = { .out = out, .max = 16 };
+
+	out->len = 0;
+	out->buf[0] = '\0';
+	kleak_strings_scan(&ss, (const u8 *)data, len);
+	kleak_strings_end(&ss);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(out->buf, "(none)"), "%s", out->buf);
+}
+
 static void kleak_test_hexdump_strings(struct kunit *test)
 {
 	static const u8 data[] = "ab\0cpu0 1 2\nversion 15\0\x7f\x01timestamp 4294892356";
@@ -422,24 +435,9 @@ static void kleak_test_hexdump_strings(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, strstr(buf, "\"ab\""));
 	KUNIT_EXPECT_EQ(test, ss.shown, 3U);
 
-	out.len = 0;
-	buf[0] = '\0';
-	memset(&ss, 0, sizeof(ss));
-	ss.out = &out;
-	ss.max = 16;
-	kleak_strings_scan(&ss, (const u8 *)"\x01\x02", 2);
-	kleak_strings_end(&ss);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "(none)"));
-
+	kleak_test_no_strings(test, &out, "\x01\x02", 2);
 	/* a kernel pointer's bytes are no string: ASCII only, as strings(1) */
-	out.len = 0;
-	buf[0] = '\0';
-	memset(&ss, 0, sizeof(ss));
-	ss.out = &out;
-	ss.max = 16;
-	kleak_strings_scan(&ss, (const u8 *)"\x00\x40\xbf\xc6\xa6\xff\xff\xff\xff\x00", 10);
-	kleak_strings_end(&ss);
-	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, "(none)"), "%s", buf);
+	kleak_test_no_strings(test, &out, "\x00\x40\xbf\xc6\xa6\xff\xff\xff\xff\x00", 10);
 }
 
 /* ---- reports ------------------------------------------------------------ */

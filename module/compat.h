@@ -72,7 +72,7 @@ static inline void kleak_module_text(const struct module *mod, bool init,
  * struct kmem_cache: its layout is in mm/slab.h on every supported kernel
  * (6.1's linux/slub_def.h needs mm/slab.h too), and no kernel exports a
  * cache-name getter.  kleak finds the slot of the name pointer at load time
- * instead (stacks.c: kleak_cache_name_init()); no offset is hard-coded.
+ * instead (names.c: kleak_cache_name_init()); no offset is hard-coded.
  */
 
 /*

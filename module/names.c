@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) "kleak: " fmt
 
+#include <linux/fs.h>
 #include <linux/jhash.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -149,10 +150,6 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_comm_name);
 /* Offset of the name pointer in the private struct kmem_cache, or -1. */
 static long kleak_cache_name_off = -1;
 
-static void kleak_probe_ctor(void *p)
-{
-}
-
 /*
  * The slot of @s that points to a copy of @name (kmem_cache_create() may
  * keep the pointer or a kstrdup_const() of it).
@@ -177,33 +174,22 @@ static long kleak_find_name_slot(struct kmem_cache *s, const char *name)
 }
 
 /*
- * Learn how to read a cache's name: create two caches of our own (with a
- * constructor, so SLUB does not merge them into others), find the slot
- * that points to the name we gave, and check that both agree.  Without a
- * usable slot, caches are shown by size only.  Return: 0, or -ENOMEM
- * when a cache could not be made (the answer would be a guess).
+ * Learn how to read a cache's name from two caches whose names are known,
+ * without making one (a cache made and destroyed at every load would cost
+ * sysfs work, and its failure paths leak in some kernels): names_cachep,
+ * "names_cache" (a usercopy cache, never merged), gives the slot, and the
+ * kmalloc cache of 64 bytes, "kmalloc-64", must agree.  Without a usable
+ * slot, caches are shown by size only.
  */
-static int kleak_cache_name_init(void)
+static void kleak_cache_name_init(void)
 {
-	static const char n1[] = "kleak_probe_a", n2[] = "kleak_probe_b";
-	struct kmem_cache *a, *b;
-	long o1 = -1, o2 = -1;
+	struct kmem_cache *k = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)];
+	long off = kleak_find_name_slot(names_cachep, "names_cache");
 
-	a = kmem_cache_create(n1, 40, 0, 0, kleak_probe_ctor);
-	b = kmem_cache_create(n2, 56, 0, 0, kleak_probe_ctor);
-	if (a)
-		o1 = kleak_find_name_slot(a, n1);
-	if (b)
-		o2 = kleak_find_name_slot(b, n2);
-	kmem_cache_destroy(a);
-	kmem_cache_destroy(b);
-	if (!a || !b)
-		return -ENOMEM;
-	if (o1 >= 0 && o1 == o2)
-		kleak_cache_name_off = o1;
+	if (off >= 0 && k && kleak_find_name_slot(k, "kmalloc-64") == off)
+		kleak_cache_name_off = off;
 	else
 		pr_warn("cannot find the cache name in struct kmem_cache; caches are shown by size\n");
-	return 0;
 }
 
 static void kleak_cache_name(const struct kmem_cache *s, u32 size, char *buf)
@@ -347,10 +333,7 @@ int kleak_names_init(void)
 		kleak_names_exit();
 		return -ENOMEM;
 	}
-	if (kleak_cache_name_init()) {
-		kleak_names_exit();
-		return -ENOMEM;
-	}
+	kleak_cache_name_init();
 	return 0;
 }
 

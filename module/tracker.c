@@ -47,7 +47,9 @@
  *       flag of its records; or an address stripe's bit lock around
  *       rhashtable's own bucket lock (index=rhashtable).
  *   kleak_stack_lock (stack.c): adding a stack.
- *   kleak_free_lock: the global free list of records and its counts.
+ *   kleak_free_lock: the global free list of records and its counts (an
+ *       arch spinlock: the bulk-free kprobe's handler runs in int3, that
+ *       is NMI, context; no probe nests in another on a CPU).
  *
  * None of the spinning locks is ever taken by the allocator, so a probe
  * cannot deadlock against the allocation path that fired it.
@@ -194,8 +196,14 @@ struct kleak_pcpu {
 static struct kleak_pcpu __percpu *kleak_pcpu;
 /* A static per-CPU array: one increment is one instruction, no pointer load. */
 static DEFINE_PER_CPU(u64 [KC_NR], kleak_counters);
-/* protects: kleak_free_head, kleak_pool_out, kleak_pool_peak */
-static DEFINE_RAW_SPINLOCK(kleak_free_lock);
+/*
+ * protects: kleak_free_head, kleak_pool_out, kleak_pool_peak.  An arch
+ * spinlock, outside lockdep: the bulk-free kprobe's handler runs in int3
+ * context, which is NMI context to lockdep, and lockdep cannot know that
+ * no probe nests in another on one CPU (kleak_probe_enter()'s busy flag
+ * sees to it, and the lock is only held with IRQs off, by a probe).
+ */
+static arch_spinlock_t kleak_free_lock = __ARCH_SPIN_LOCK_UNLOCKED;
 static u32 kleak_free_head;
 static u32 kleak_pool_out;	/* records out of the global free list */
 static u32 kleak_pool_peak;	/* most records ever out of it */
@@ -232,7 +240,7 @@ static void kleak_pool_reset(void)
 static __always_inline u32 kleak_pool_get(struct kleak_pcpu *pc)
 {
 	if (unlikely(!pc->n)) {
-		raw_spin_lock(&kleak_free_lock);
+		arch_spin_lock(&kleak_free_lock);
 		while (pc->n < KLEAK_MAG / 2 && kleak_free_head != KLEAK_NONE) {
 			pc->mag[pc->n++] = kleak_free_head;
 			kleak_free_head = kleak_pool[kleak_free_head].next;
@@ -241,7 +249,7 @@ static __always_inline u32 kleak_pool_get(struct kleak_pcpu *pc)
 		/* live plus cached in magazines: the peak of live, within ncpus * 32 */
 		if (kleak_pool_out > kleak_pool_peak)
 			WRITE_ONCE(kleak_pool_peak, kleak_pool_out);
-		raw_spin_unlock(&kleak_free_lock);
+		arch_spin_unlock(&kleak_free_lock);
 		if (!pc->n)
 			return KLEAK_NONE;
 	}
@@ -252,7 +260,7 @@ static __always_inline u32 kleak_pool_get(struct kleak_pcpu *pc)
 static __always_inline void kleak_pool_put(struct kleak_pcpu *pc, u32 idx)
 {
 	if (unlikely(pc->n == KLEAK_MAG)) {
-		raw_spin_lock(&kleak_free_lock);
+		arch_spin_lock(&kleak_free_lock);
 		while (pc->n > KLEAK_MAG / 2) {
 			u32 i = pc->mag[--pc->n];
 
@@ -260,7 +268,7 @@ static __always_inline void kleak_pool_put(struct kleak_pcpu *pc, u32 idx)
 			kleak_free_head = i;
 			kleak_pool_out--;
 		}
-		raw_spin_unlock(&kleak_free_lock);
+		arch_spin_unlock(&kleak_free_lock);
 	}
 	pc->mag[pc->n++] = idx;
 }

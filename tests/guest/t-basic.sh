@@ -84,4 +84,7 @@ expect_grep 'kleak: dropped: table_full=0 stack_table_full=0 recursion=0' /tmp/d
 expect_grep 'kleak: missed_frees=[0-9]* unknown_frees=[0-9]*' /tmp/d
 expect_grep 'kleak: top [0-9]* stacks by live bytes' /tmp/d
 expect_grep 'kleak:     kleak_fixture_plant+0x.* \[kleak_fixture\]' /tmp/d "summary names the leak"
+# the fixture's error path frees only what it allocated (it freed NULLs)
+if insmod /kleak/kleak_fixture.ko cached=3 fail=1 2>/dev/null; then fail "fixture fail=1 loaded"; fi
+grep -q '^kleak_fixture ' /proc/modules && fail "fixture fail=1 left loaded"
 echo "basic: ok"

@@ -1,16 +1,29 @@
 # Frees that fire no kfree event: kfree_bulk() and batched kfree_rcu().
+# Each absence is checked only after the objects were seen tracked and the
+# read that looks for them succeeded.
 . /tests/lib.sh
 load
 [ "$(stat_val bulk_free_hooked)" = 1 ] || fail "kmem_cache_free_bulk is not hooked"
-insmod /kleak/kleak_fixture.ko rcu=64 bulk=64 || fail "fixture"
+bulk0=$(stat_val events_bulk_free)
+tracked0=$(stat_val tracked_allocs)
+insmod /kleak/kleak_fixture.ko leaks=2 size=256 rcu=64 bulk=64 || fail "fixture"
 rmmod kleak_fixture
-[ "$(stat_val events_bulk_free)" -ge 64 ] || fail "bulk frees not seen: $(stat_val events_bulk_free)"
-grep -q 'site=kleak_fixture_bulk_free' $K/outstanding && fail "kfree_bulk'ed objects outstanding"
-# kfree_rcu: a grace period plus a batching delay of about 5 s
+# the fixture's 2 + 64 + 64 allocations were tracked
+[ "$(stat_val tracked_allocs)" -ge $((tracked0 + 130)) ] || fail "the fixture's objects were not tracked"
+[ "$(stat_val events_bulk_free)" -ge $((bulk0 + 64)) ] || fail "bulk frees not seen: $(stat_val events_bulk_free)"
+cat $K/outstanding >/tmp/o || fail "outstanding unreadable"
+[ "$(grep -c 'site=kleak_fixture_plant' /tmp/o)" = 2 ] || fail "want the fixture's 2 leaks in outstanding"
+grep -q 'site=kleak_fixture_bulk_free' /tmp/o && fail "kfree_bulk'ed objects outstanding"
+# kfree_rcu: a grace period plus a batching delay of about 5 s; they are
+# tracked until then
+grep -q 'site=kleak_fixture_rcu_free' /tmp/o || info "kfree_rcu objects already freed at the first read"
 i=0
-while grep -q 'site=kleak_fixture_rcu_free' $K/outstanding; do
+while :; do
+	cat $K/outstanding >/tmp/o || fail "outstanding unreadable"
+	[ "$(grep -c 'site=kleak_fixture_plant' /tmp/o)" = 2 ] || fail "the fixture's 2 leaks are gone"
+	grep -q 'site=kleak_fixture_rcu_free' /tmp/o || break
 	i=$((i + 1))
-	[ $i -le 30 ] || fail "kfree_rcu'ed objects still outstanding after 30 s: $(grep -c 'site=kleak_fixture_rcu_free' $K/outstanding)"
+	[ $i -le 30 ] || fail "kfree_rcu'ed objects still outstanding after 30 s: $(grep -c 'site=kleak_fixture_rcu_free' /tmp/o)"
 	sleep 1
 done
 info "kfree_rcu objects gone after ${i}s"
