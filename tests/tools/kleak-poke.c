@@ -8,7 +8,7 @@
  *   kleak-poke [--fail-nth N] insmod KO [PARAMS]  finit_module(2)
  *   kleak-poke [--fail-nth N] rmmod NAME          delete_module(2)
  *   kleak-poke [--fail-nth N] read FILE           open(2) and read(2) it all
- *   kleak-poke lseek FILE                         open write-only, lseek(2)
+ *   kleak-poke lseek FILE                         open write-only, lseek(2) to 0
  *
  * The file or module is opened before the fault is armed, so that N counts
  * the allocations of the call itself (for read, the open is part of it).  Prints "rc=0" or "rc=-ERRNO", and
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "lseek")) {
 		rc = lseek(fd, 0, SEEK_SET);
 		if (rc >= 0)
-			rc = lseek(fd, 0, SEEK_END);
+			rc = lseek(fd, 0, SEEK_CUR);
 	} else if (!strcmp(argv[1], "read")) {
 		char chunk[4096];
 
