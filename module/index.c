@@ -30,9 +30,7 @@
  * guest tests run with each); KLEAK_FORCE_COMPAT_INDEX removes the
  * rhashtable choice from the build.
  */
-#include <linux/hardirq.h>
 #include <linux/hash.h>
-#include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -227,23 +225,11 @@ u32 kleak_rht_remove(struct kleak_index *ix, unsigned long addr)
 	struct kleak_obj *o;
 
 	kleak_bit_lock(lock);
-	/*
-	 * The bulk-free kprobe's handler runs in int3 context, NMI context to
-	 * lockdep, and rhashtable's bucket lock is known to lockdep: it would
-	 * see a lock also taken in process context.  No probe nests in another
-	 * on a CPU (the tracker's busy flag), and only the probes and a clear
-	 * that pauses them use this table, so that cannot deadlock; lockdep is
-	 * told to look away for this call.
-	 */
-	if (in_nmi())
-		lockdep_off();
 	rcu_read_lock();
 	o = rhashtable_lookup(&ix->ht, &addr, kleak_rht_params);
 	if (o && rhashtable_remove_fast(&ix->ht, &o->rh, kleak_rht_params))
 		o = NULL;
 	rcu_read_unlock();
-	if (in_nmi())
-		lockdep_on();
 	if (o)
 		o->flags &= ~KLEAK_OBJ_LIVE;
 	kleak_bit_unlock(lock, 0);

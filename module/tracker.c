@@ -713,11 +713,18 @@ static void __maybe_unused kleak_check_probes(void)
  */
 static int kleak_bulk_register(void)
 {
-	static const unsigned int offsets[] = KLEAK_BULK_OFFSETS;
+	static const unsigned int past_fentry[] = KLEAK_BULK_OFFSETS, entry[] = { 0 };
+	/*
+	 * An int3 handler runs in NMI context, where lockdep forbids
+	 * rhashtable's bucket lock (a lock also taken in process context), so
+	 * the rhashtable index keeps the kprobe at the entry, an ftrace one:
+	 * with it, a stop that fails to disarm is the kernel's to WARN about.
+	 */
+	const unsigned int *offsets = kleak_ix.use_rht ? entry : past_fentry;
+	size_t i, n = kleak_ix.use_rht ? ARRAY_SIZE(entry) : ARRAY_SIZE(past_fentry);
 	int ret = -EILSEQ;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(offsets) && ret == -EILSEQ; i++) {
+	for (i = 0; i < n && ret == -EILSEQ; i++) {
 		memset(&kleak_bulk_kp, 0, sizeof(kleak_bulk_kp));
 		kleak_bulk_kp.symbol_name = KLEAK_BULK_FREE_SYM;
 		kleak_bulk_kp.offset = offsets[i];
