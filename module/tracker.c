@@ -105,6 +105,7 @@
 #include <linux/vmalloc.h>
 #include <trace/events/kmem.h>
 
+#include "format.h"
 #include "names.h"
 #include "stack.h"
 #include "tracker.h"
@@ -118,8 +119,7 @@ static int kleak_sample_set(const char *val, const struct kernel_param *kp)
 
 	if (kstrtouint(val, 0, &n) || n < 1 || n > KLEAK_SAMPLE_MAX) {
 		pr_warn_ratelimited("sample=%*pE: want 1 (track every allocation) to %u\n",
-				    (int)min_t(size_t, strlen(val), 64), val,
-				    KLEAK_SAMPLE_MAX);
+				    kleak_esc_len(val), val, KLEAK_SAMPLE_MAX);
 		return -EINVAL;
 	}
 	WRITE_ONCE(kleak_sample, n);
