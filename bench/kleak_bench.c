@@ -74,22 +74,20 @@ struct kleak_bench_thread {
 	u64 ns;
 };
 
-static void kleak_probe_empty_kmalloc(void *d, unsigned long cs, const void *p, size_t req,
-				      size_t alloc, gfp_t gfp, int node)
+/* Empty probes, with kleak's prototypes for this kernel (compat.h). */
+static void kleak_probe_empty_kmalloc(KLEAK_TP_KMALLOC_ARGS)
 {
 }
 
-static void kleak_probe_empty_kfree(void *d, unsigned long cs, const void *p)
+static void kleak_probe_empty_kfree(KLEAK_TP_KFREE_ARGS)
 {
 }
 
-static void kleak_probe_empty_cache_alloc(void *d, unsigned long cs, const void *p,
-					  struct kmem_cache *s, gfp_t gfp, int node)
+static void kleak_probe_empty_cache_alloc(KLEAK_TP_KMEM_CACHE_ALLOC_ARGS)
 {
 }
 
-static void kleak_probe_empty_cache_free(void *d, unsigned long cs, const void *p,
-					 const struct kmem_cache *s)
+static void kleak_probe_empty_cache_free(KLEAK_TP_KMEM_CACHE_FREE_ARGS)
 {
 }
 

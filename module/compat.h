@@ -6,37 +6,235 @@
  * covers (lttng-modules style).  Nothing outside this file tests
  * LINUX_VERSION_CODE.
  *
- * Supported: 6.1 (Debian 12 stock) up to 6.12 (Debian 12 backports and the
- * debug kernel of the test bed).
+ * Tested: 5.10 (Debian 11), 6.1 and 6.12 (Debian 12), 7.2 (Debian sid).
+ * Kernels between them take the branch of their version range below.
  */
 #ifndef _KLEAK_COMPAT_H
 #define _KLEAK_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/hardirq.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
 #include <linux/uaccess.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/rcupdate.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "kleak needs Linux 6.1 or later: the kmem tracepoints changed in 6.0/6.1"
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#error "kleak needs Linux 5.10 or later"
 #endif
 
 /*
- * kmem tracepoint prototypes, 6.1+.  Before 6.1 there were separate
- * kmalloc_node/kmem_cache_alloc_node events and kmem_cache_free took a name.
- * The probes are declared with these argument lists; kleak_check_probes()
- * makes the compiler check them against the kernel's own declarations.
+ * kmem tracepoint prototypes.  The probes are declared with these
+ * argument lists, and kleak_check_probes() makes the compiler check them
+ * against the kernel's own declarations.  Each shape's probe passes the
+ * same arguments to one body (tracker.c); KLEAK_TP_CACHE_ALLOC_*, in terms
+ * of the probe's arguments, give a kmem_cache_alloc event's sizes and cache.
+ *
+ * 6.1+: one kmalloc and one kmem_cache_alloc event, with the node and
+ * (for kmem_cache_alloc) the cache; kmem_cache_free has the cache.
  */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
 #define KLEAK_TP_KMALLOC_ARGS	void *data, unsigned long call_site,	\
 				const void *ptr, size_t bytes_req,	\
 				size_t bytes_alloc, gfp_t gfp, int node
 #define KLEAK_TP_KMEM_CACHE_ALLOC_ARGS void *data, unsigned long call_site, \
 				const void *ptr, struct kmem_cache *s,	\
 				gfp_t gfp, int node
+/* the arguments of kleak_track_alloc() for a kmem_cache_alloc event */
+#define KLEAK_TP_CACHE_ALLOC_REQ	0	/* the cache says the size */
+#define KLEAK_TP_CACHE_ALLOC_ALLOC	0
+#define KLEAK_TP_CACHE_ALLOC_CACHE	s
+#else
+/*
+ * 5.10-6.0: kmalloc_node and kmem_cache_alloc_node are events of their
+ * own (KLEAK_HAVE_NODE_EVENTS), and kmem_cache_alloc carries sizes, not the
+ * cache: the cache is found from the object's slab page.
+ */
+#define KLEAK_HAVE_NODE_EVENTS	1
+#define KLEAK_TP_KMALLOC_ARGS	void *data, unsigned long call_site,	\
+				const void *ptr, size_t bytes_req,	\
+				size_t bytes_alloc, gfp_t gfp
+#define KLEAK_TP_KMALLOC_NODE_ARGS KLEAK_TP_KMALLOC_ARGS, int node
+#define KLEAK_TP_KMEM_CACHE_ALLOC_ARGS KLEAK_TP_KMALLOC_ARGS
+#define KLEAK_TP_KMEM_CACHE_ALLOC_NODE_ARGS KLEAK_TP_KMALLOC_ARGS, int node
+#define KLEAK_TP_CACHE_ALLOC_REQ	bytes_req
+#define KLEAK_TP_CACHE_ALLOC_ALLOC	bytes_alloc
+#define KLEAK_TP_CACHE_ALLOC_CACHE	kleak_obj_cache(ptr)
+
+/* The cache of a slab object, or NULL (5.10-6.0: page->slab_cache). */
+static __always_inline struct kmem_cache *kleak_obj_cache(const void *ptr)
+{
+	struct page *page;
+
+	if (unlikely(!ptr || !virt_addr_valid(ptr)))
+		return NULL;
+	page = virt_to_head_page(ptr);
+	return PageSlab(page) ? page->slab_cache : NULL;
+}
+#endif
+
 #define KLEAK_TP_KFREE_ARGS	void *data, unsigned long call_site,	\
 				const void *ptr
-#define KLEAK_TP_KMEM_CACHE_FREE_ARGS void *data, unsigned long call_site, \
-				const void *ptr, const struct kmem_cache *s
+/* kmem_cache_free: 5.10-5.11 (call_site, ptr); 5.12-6.0 the cache's name; 6.1+ the cache */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#define KLEAK_TP_KMEM_CACHE_FREE_ARGS KLEAK_TP_KFREE_ARGS, const struct kmem_cache *s
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 12, 0)
+#define KLEAK_TP_KMEM_CACHE_FREE_ARGS KLEAK_TP_KFREE_ARGS, const char *name
+#else
+#define KLEAK_TP_KMEM_CACHE_FREE_ARGS KLEAK_TP_KFREE_ARGS
+#endif
+
+/*
+ * kmalloc_size_roundup(), 6.1+: the kmalloc size class of a request.
+ * Before, the class is computed from kmalloc_index(); a request past the
+ * largest class went to the page allocator, whose size the event gives.
+ */
+static __always_inline size_t kleak_kmalloc_roundup(size_t req, size_t bytes_alloc)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+	return kmalloc_size_roundup(req);
+#else
+	unsigned int i;
+
+	if (req > KMALLOC_MAX_CACHE_SIZE)
+		return bytes_alloc;
+	i = kmalloc_index(req);
+	return i == 1 ? 96 : i == 2 ? 192 : 1UL << i;
+#endif
+}
+
+/* in_hardirq(), 5.11+; in_irq() before */
+#ifndef in_hardirq
+#define in_hardirq()	in_irq()
+#endif
+
+/* try_cmpxchg_acquire(), a generic macro since 5.18; a cmpxchg before */
+#ifndef try_cmpxchg_acquire
+#define try_cmpxchg_acquire(p, oldp, new) ({				\
+	typeof(p) __p = (p);						\
+	typeof(oldp) __op = (oldp);					\
+	typeof(*__p) __o = *__op, __r = cmpxchg_acquire(__p, __o, (new));	\
+	if (unlikely(__r != __o))					\
+		*__op = __r;						\
+	likely(__r == __o); })
+#endif
+
+/* kunit/visibility.h, 6.2+: without it (and without KUnit), nothing to export */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#include <kunit/visibility.h>
+#else
+#define VISIBLE_IF_KUNIT static
+/* nothing is exported; the symbol must exist all the same */
+#define EXPORT_SYMBOL_IF_KUNIT(sym)	static_assert(sizeof(typeof(sym) *))
+#endif
+
+/*
+ * kvfree_call_rcu(head, arg), the function behind kfree_rcu() and
+ * kvfree_rcu(), exported on every supported kernel.  6.3+: @arg is the
+ * object.  Before: @arg is the offset of @head in the object, or, with a
+ * NULL @head (the headless kvfree_rcu()), the object itself.
+ */
+static inline unsigned long kleak_kvfree_rcu_obj(unsigned long head, unsigned long arg)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	return arg;
+#else
+	if (!head)
+		return arg;
+	return arg < 4096 ? head - arg : 0;	/* __is_kvfree_rcu_offset() */
+#endif
+}
+
+#define KLEAK_KVFREE_RCU_SYM	"kvfree_call_rcu"
+
+/*
+ * kmalloc_nolock()/kfree_nolock(), 6.18+: callable from any context, and
+ * they fire no kmem event, so kleak kprobes them.  The allocator's symbol
+ * varies; the names are tried in order.  Kernels without them have
+ * neither symbol, and kleak goes on without these probes.
+ */
+#define KLEAK_KMALLOC_NOLOCK_SYMS	"_kmalloc_nolock_noprof", "kmalloc_nolock_noprof"
+#define KLEAK_KFREE_NOLOCK_SYM		"kfree_nolock"
+
+/*
+ * The test modules call them directly, where the kernel has them (the
+ * fixture's nolock=N is refused elsewhere).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#define KLEAK_HAVE_KMALLOC_NOLOCK	1
+#define kleak_kmalloc_nolock(size, gfp, node)	kmalloc_nolock(size, gfp, node)
+#define kleak_kfree_nolock(p)			kfree_nolock(p)
+#else
+#define KLEAK_HAVE_KMALLOC_NOLOCK	0
+#define kleak_kmalloc_nolock(size, gfp, node)	((void)(size), (void)(gfp), (void)(node), NULL)
+#define kleak_kfree_nolock(p)			((void)(p))
+#endif
+
+/*
+ * kvfree_rcu_barrier(), 6.12+: every kfree_rcu()'ed object is freed.  A
+ * test module needs it before it destroys a cache whose objects it
+ * kfree_rcu()'ed (6.12+ kmem_cache_destroy() waits by itself).  Before:
+ * the batches are drained after at most KFREE_DRAIN_JIFFIES (HZ/50 there),
+ * then handed to a grace period and to a work item on system_wq; a few
+ * rounds of wait, rcu_barrier() and a flush of system_wq see them through.
+ */
+static inline void kleak_kvfree_rcu_barrier(void)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	kvfree_rcu_barrier();
+#else
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		msleep(100);
+		rcu_barrier();
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
+		__flush_workqueue(system_wq);	/* flush_workqueue() warns on it */
+#else
+		flush_workqueue(system_wq);
+#endif
+	}
+#endif
+}
+
+/* A kretprobe's return address: get_kretprobe_retaddr(), 5.17+ */
+#define kleak_kretprobe_retaddr(ri)	((unsigned long)kleak_kretprobe_retaddr_(ri))
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 17, 0)
+#define kleak_kretprobe_retaddr_(ri)	get_kretprobe_retaddr(ri)
+#else
+#define kleak_kretprobe_retaddr_(ri)	((ri)->ret_addr)
+#endif
+
+/*
+ * Timers in the test modules: hrtimer_setup(), 6.13+ (hrtimer_init()
+ * before, since removed); timer_delete_sync(), 6.2+ (del_timer_sync()
+ * before, since removed).
+ */
+static inline void kleak_hrtimer_setup(struct hrtimer *t,
+				       enum hrtimer_restart (*fn)(struct hrtimer *),
+				       clockid_t clock, enum hrtimer_mode mode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(t, fn, clock, mode);
+#else
+	hrtimer_init(t, clock, mode);
+	t->function = fn;
+#endif
+}
+
+static inline int kleak_timer_delete_sync(struct timer_list *t)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return timer_delete_sync(t);
+#else
+	return del_timer_sync(t);
+#endif
+}
 
 /*
  * rhashtable bucket locks: local_bh_disable() plus a bit spinlock before
@@ -50,7 +248,7 @@
 #endif
 
 /*
- * Module text ranges.  6.1-6.3: core_layout/init_layout; 6.4+: mem[].
+ * Module text ranges.  5.10-6.3: core_layout/init_layout; 6.4+: mem[].
  */
 static inline void kleak_module_text(const struct module *mod, bool init,
 				     unsigned long *start, unsigned long *end)
@@ -91,8 +289,12 @@ static inline void kleak_module_text(const struct module *mod, bool init,
  */
 #if defined(CONFIG_X86_64) && defined(CONFIG_DYNAMIC_FTRACE)
 #include <asm/ftrace.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)	/* IBT: an ENDBR may come first */
 #include <asm/ibt.h>
 #define KLEAK_BULK_OFFSETS	{ MCOUNT_INSN_SIZE, ENDBR_INSN_SIZE + MCOUNT_INSN_SIZE }
+#else
+#define KLEAK_BULK_OFFSETS	{ MCOUNT_INSN_SIZE }
+#endif
 #else
 #define KLEAK_BULK_OFFSETS	{ 0 }
 #endif

@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) "kleak: " fmt
 
+#include <linux/bits.h>
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/sizes.h>
@@ -22,7 +23,7 @@
 #include "format.h"
 
 /* Largest size a size filter takes: no slab object comes near it. */
-#define KLEAK_SIZE_FILTER_MAX	SZ_1T
+#define KLEAK_SIZE_FILTER_MAX	BIT_ULL(40)	/* 1T */
 
 /* Parse a byte count: N with an optional k, M, G (memparse()) suffix. */
 static int kleak_parse_bytes(const char *s, unsigned long *v)

@@ -8,7 +8,7 @@
 #include <linux/kernel.h>
 #include <linux/printk.h>
 
-#include <kunit/visibility.h>
+#include "compat.h"
 
 #include "format.h"
 

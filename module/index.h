@@ -19,7 +19,6 @@
 #include "compat.h"
 
 /* Internals are exported, in their own namespace, only for the KUnit suites. */
-#include <kunit/visibility.h>
 
 #define KLEAK_NONE		0	/* index 0 of every table is unused */
 

@@ -176,17 +176,20 @@ static long kleak_find_name_slot(struct kmem_cache *s, const char *name)
 /*
  * Learn how to read a cache's name from two caches whose names are known,
  * without making one (a cache made and destroyed at every load would cost
- * sysfs work, and its failure paths leak in some kernels): names_cachep,
- * "names_cache" (a usercopy cache, never merged), gives the slot, and the
- * kmalloc cache of 64 bytes, "kmalloc-64", must agree.  Without a usable
- * slot, caches are shown by size only.
+ * sysfs work, and its failure paths leak in some kernels): the kmalloc
+ * cache of 128 bytes, "kmalloc-128", gives the slot, and that of 64 bytes,
+ * "kmalloc-64", must agree.  kmalloc caches are made first and never
+ * merged into another, and kmalloc_caches[] is exported on every supported
+ * kernel (names_cachep, used before, is not declared in 7.2's headers).
+ * Without a usable slot, caches are shown by size only.
  */
 static void kleak_cache_name_init(void)
 {
-	struct kmem_cache *k = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)];
-	long off = kleak_find_name_slot(names_cachep, "names_cache");
+	struct kmem_cache *a = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(128)];
+	struct kmem_cache *b = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)];
+	long off = a ? kleak_find_name_slot(a, "kmalloc-128") : -1;
 
-	if (off >= 0 && k && kleak_find_name_slot(k, "kmalloc-64") == off)
+	if (off >= 0 && b && kleak_find_name_slot(b, "kmalloc-64") == off)
 		kleak_cache_name_off = off;
 	else
 		pr_warn("cannot find the cache name in struct kmem_cache; caches are shown by size\n");

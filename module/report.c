@@ -575,6 +575,9 @@ static const char * const kleak_counter_names[KC_NR] = {
 	[KC_EV_KFREE]		= "events_kfree",
 	[KC_EV_CACHE_FREE]	= "events_kmem_cache_free",
 	[KC_EV_BULK_FREE]	= "events_bulk_free",
+	[KC_EV_KFREE_RCU]	= "events_kfree_rcu",
+	[KC_EV_NOLOCK_ALLOC]	= "events_kmalloc_nolock",
+	[KC_EV_NOLOCK_FREE]	= "events_kfree_nolock",
 	[KC_TRACKED_ALLOCS]	= "tracked_allocs",
 	[KC_TRACKED_FREES]	= "tracked_frees",
 	[KC_FILTERED]		= "filtered_out",
@@ -583,6 +586,7 @@ static const char * const kleak_counter_names[KC_NR] = {
 	[KC_DROP_TABLE_FULL]	= "drop_table_full",
 	[KC_DROP_STACK_FULL]	= "drop_stack_table_full",
 	[KC_DROP_RECURSION]	= "drop_recursion",
+	[KC_DROP_NMI]		= "drop_nmi",
 	[KC_MISSED_FREE]	= "missed_frees",
 	[KC_UNKNOWN_FREE]	= "unknown_frees",
 	[KC_SAMPLED_OUT]	= "sampled_out",
@@ -600,6 +604,8 @@ void kleak_stats_show(struct kleak_out *out)
 
 	kleak_printf(out, "running: %d\n", kleak_running());
 	kleak_printf(out, "bulk_free_hooked: %d\n", kleak_bulk_hooked());
+	kleak_printf(out, "hooks:");
+	kleak_hooks_show(out);
 	kleak_printf(out, "live_objects: %ld\n", kleak_live());
 	kleak_printf(out, "peak_objects: %u\n", kleak_peak());
 	kleak_printf(out, "max_objects: %u\n", kleak_max_objects());

@@ -41,9 +41,8 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include <kunit/visibility.h>
-
 #include "compat.h"
+
 #include "index.h"
 #include "stack.h"
 

@@ -28,7 +28,7 @@
  *
  *   kleak_control_mutex (control.c): a control command, so that its
  *       read-modify-write of the filter is not interleaved with another.
- *   kleak_ctl_mutex: kleak_is_running, kleak_bulk_on and the kprobe,
+ *   kleak_ctl_mutex: kleak_is_running, the hooks (kleak_hooks[]),
  *       kleak_paused, and the filter buffers (start, stop, clear, a filter
  *       update).
  *   kleak_records_rwsem: the contents of the pool, the index and the stack
@@ -155,7 +155,6 @@ static struct kleak_obj *kleak_pool;
 static u32 kleak_nr_objects;
 static u32 kleak_depth;
 static bool kleak_is_running;	/* probes registered */
-static bool kleak_bulk_on;	/* the bulk-free kprobe registered */
 static bool kleak_paused;	/* probes return at once: clear is resetting */
 static unsigned long kleak_last_recursion;
 
@@ -316,13 +315,6 @@ bool kleak_running(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_running);
 
-/** kleak_bulk_hooked() - is the bulk-free kprobe in place?  Return: true if so. */
-bool kleak_bulk_hooked(void)
-{
-	return READ_ONCE(kleak_bulk_on);
-}
-EXPORT_SYMBOL_IF_KUNIT(kleak_bulk_hooked);
-
 /** kleak_max_objects() - the pool's size.  Return: max_objects. */
 u32 kleak_max_objects(void)
 {
@@ -467,7 +459,7 @@ kleak_alloc_cache(struct kleak_pcpu *pc, const struct kmem_cache *s, size_t req,
 		 * (KASAN, red zones) inflate; the size class is what slabinfo
 		 * names.
 		 */
-		size_t size = s ? 0 : req ? kmalloc_size_roundup(req) : bytes_alloc;
+		size_t size = s ? 0 : req ? kleak_kmalloc_roundup(req, bytes_alloc) : bytes_alloc;
 		u16 c = kleak_cache_intern(s, size);
 
 		pc->cache_info = kleak_cache_get(c);
@@ -665,8 +657,22 @@ static notrace void kleak_probe_kmalloc(KLEAK_TP_KMALLOC_ARGS)
 static notrace void kleak_probe_kmem_cache_alloc(KLEAK_TP_KMEM_CACHE_ALLOC_ARGS)
 {
 	kleak_count(KC_EV_CACHE_ALLOC);
-	kleak_track_alloc(call_site, ptr, 0, 0, s, gfp);
+	kleak_track_alloc(call_site, ptr, KLEAK_TP_CACHE_ALLOC_REQ, KLEAK_TP_CACHE_ALLOC_ALLOC,
+			  KLEAK_TP_CACHE_ALLOC_CACHE, gfp);
 }
+
+#ifdef KLEAK_HAVE_NODE_EVENTS
+/* 5.10-6.0: the _node events, with the node as one more argument */
+static notrace void kleak_probe_kmalloc_node(KLEAK_TP_KMALLOC_NODE_ARGS)
+{
+	kleak_probe_kmalloc(data, call_site, ptr, bytes_req, bytes_alloc, gfp);
+}
+
+static notrace void kleak_probe_kmem_cache_alloc_node(KLEAK_TP_KMEM_CACHE_ALLOC_NODE_ARGS)
+{
+	kleak_probe_kmem_cache_alloc(data, call_site, ptr, bytes_req, bytes_alloc, gfp);
+}
+#endif
 
 static notrace void kleak_probe_kfree(KLEAK_TP_KFREE_ARGS)
 {
@@ -678,6 +684,31 @@ static notrace void kleak_probe_kmem_cache_free(KLEAK_TP_KMEM_CACHE_FREE_ARGS)
 {
 	kleak_count(KC_EV_CACHE_FREE);
 	kleak_track_free(call_site, ptr);
+}
+
+/* The compiler checks each probe against the kernel's tracepoint. */
+static void __maybe_unused kleak_check_probes(void)
+{
+	check_trace_callback_type_kmalloc(kleak_probe_kmalloc);
+	check_trace_callback_type_kmem_cache_alloc(kleak_probe_kmem_cache_alloc);
+	check_trace_callback_type_kfree(kleak_probe_kfree);
+	check_trace_callback_type_kmem_cache_free(kleak_probe_kmem_cache_free);
+#ifdef KLEAK_HAVE_NODE_EVENTS
+	check_trace_callback_type_kmalloc_node(kleak_probe_kmalloc_node);
+	check_trace_callback_type_kmem_cache_alloc_node(kleak_probe_kmem_cache_alloc_node);
+#endif
+}
+
+/*
+ * A real NMI below the probe.  kmalloc_nolock() and kfree_nolock() may be
+ * called from one (a BPF program), where a lock that the interrupted code
+ * holds on this CPU, such as an index bucket's, would never be released.
+ * An int3 kprobe's handler runs in an NMI context of its own (@int3), so
+ * only a second level is a real NMI.
+ */
+static __always_inline bool kleak_real_nmi(bool int3)
+{
+	return (preempt_count() & NMI_MASK) > (int3 ? NMI_OFFSET : 0);
 }
 
 /* kmem_cache_free_bulk(s, size, p): kfree_bulk() and batched kfree_rcu(). */
@@ -694,52 +725,209 @@ static int kleak_bulk_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/* Filled afresh by kleak_bulk_register(): register_kprobe() keeps state in it. */
-static struct kprobe kleak_bulk_kp;
-
-/* The compiler checks each probe against the kernel's tracepoint. */
-static void __maybe_unused kleak_check_probes(void)
+/*
+ * kvfree_call_rcu(head, ptr), behind kfree_rcu(): the object is dead to
+ * its owner from this call on, and is freed later by a path that may fire
+ * no event at all (7.2's slab sheaves), so the call is its free.  The
+ * later free, if it fires an event, finds nothing and counts as unknown.
+ */
+static int kleak_kvfree_rcu_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	check_trace_callback_type_kmalloc(kleak_probe_kmalloc);
-	check_trace_callback_type_kmem_cache_alloc(kleak_probe_kmem_cache_alloc);
-	check_trace_callback_type_kfree(kleak_probe_kfree);
-	check_trace_callback_type_kmem_cache_free(kleak_probe_kmem_cache_free);
+	unsigned long obj = kleak_kvfree_rcu_obj(regs_get_kernel_argument(regs, 0),
+						 regs_get_kernel_argument(regs, 1));
+
+	kleak_count(KC_EV_KFREE_RCU);
+	kleak_track_free(instruction_pointer(regs), (const void *)obj);
+	return 0;
+}
+
+static int kleak_kfree_nolock_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	kleak_count(KC_EV_NOLOCK_FREE);
+	if (unlikely(kleak_real_nmi(!kleak_ix.use_rht))) {
+		kleak_count(KC_DROP_NMI);
+		return 0;
+	}
+	kleak_track_free(instruction_pointer(regs),
+			 (const void *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+/* kmalloc_nolock(size, gfp, node): the size at entry, the object at return */
+static int kleak_kmalloc_nolock_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(size_t *)ri->data = regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int kleak_kmalloc_nolock_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	size_t req = *(size_t *)ri->data;
+
+	kleak_count(KC_EV_NOLOCK_ALLOC);
+	if (unlikely(kleak_real_nmi(false))) {
+		kleak_count(KC_DROP_NMI);
+		return 0;
+	}
+	kleak_track_alloc(kleak_kretprobe_retaddr(ri), (const void *)regs_return_value(regs),
+			  req, kleak_kmalloc_roundup(req, req), NULL, 0);
+	return 0;
+}
+
+/* ---- hooks ------------------------------------------------------------- */
+
+/*
+ * The tracepoints and kprobes kleak hooks, in the order they are
+ * registered: frees before allocations, so that no object is tracked whose
+ * free could be missed.  Stop and unwind go in reverse.
+ */
+struct kleak_hook {
+	const char *name;
+	/* a tracepoint */
+	int (*reg)(void);
+	void (*unreg)(void);
+	/* or a kprobe on the first of @syms (NULL-ended) the kernel has */
+	const char *const *syms;
+	kprobe_pre_handler_t pre;
+	kretprobe_handler_t entry, ret;	/* a kretprobe: at the entry, always */
+	/* the kernel may lack the symbol; then kleak goes on without it */
+	bool optional;
+	bool quiet;	/* and that is normal (an API of later kernels) */
+	struct kretprobe krp;	/* krp.kp for a plain kprobe */
+	bool on;	/* registered; under kleak_ctl_mutex */
+};
+
+#define KLEAK_TP_HOOK(tp)						\
+static int kleak_reg_##tp(void)						\
+{									\
+	return register_trace_##tp(kleak_probe_##tp, NULL);		\
+}									\
+static void kleak_unreg_##tp(void)					\
+{									\
+	unregister_trace_##tp(kleak_probe_##tp, NULL);			\
+}
+
+KLEAK_TP_HOOK(kmem_cache_free)
+KLEAK_TP_HOOK(kfree)
+KLEAK_TP_HOOK(kmem_cache_alloc)
+KLEAK_TP_HOOK(kmalloc)
+#ifdef KLEAK_HAVE_NODE_EVENTS
+KLEAK_TP_HOOK(kmem_cache_alloc_node)
+KLEAK_TP_HOOK(kmalloc_node)
+#endif
+
+#define KLEAK_TP(tp)	{ .name = #tp, .reg = kleak_reg_##tp, .unreg = kleak_unreg_##tp }
+
+static const char *const kleak_bulk_syms[] = { KLEAK_BULK_FREE_SYM, NULL };
+static const char *const kleak_kvfree_rcu_syms[] = { KLEAK_KVFREE_RCU_SYM, NULL };
+static const char *const kleak_kfree_nolock_syms[] = { KLEAK_KFREE_NOLOCK_SYM, NULL };
+static const char *const kleak_kmalloc_nolock_syms[] = { KLEAK_KMALLOC_NOLOCK_SYMS, NULL };
+
+#define KLEAK_KP(n, s, handler, opt, q)	{ .name = n, .syms = s, .pre = handler, \
+					  .optional = opt, .quiet = q }
+
+static struct kleak_hook kleak_hooks[] = {
+	KLEAK_TP(kmem_cache_free),
+	KLEAK_TP(kfree),
+	KLEAK_KP("bulk_free", kleak_bulk_syms, kleak_bulk_pre, true, false),
+	KLEAK_KP("kfree_rcu", kleak_kvfree_rcu_syms, kleak_kvfree_rcu_pre, true, false),
+	KLEAK_KP("kfree_nolock", kleak_kfree_nolock_syms, kleak_kfree_nolock_pre, true, true),
+	KLEAK_TP(kmem_cache_alloc),
+	KLEAK_TP(kmalloc),
+#ifdef KLEAK_HAVE_NODE_EVENTS
+	KLEAK_TP(kmem_cache_alloc_node),
+	KLEAK_TP(kmalloc_node),
+#endif
+	{ .name = "kmalloc_nolock", .syms = kleak_kmalloc_nolock_syms,
+	  .entry = kleak_kmalloc_nolock_entry,
+	  .ret = kleak_kmalloc_nolock_ret, .optional = true, .quiet = true },
+};
+
+#define KLEAK_HOOK_BULK	2	/* kleak_hooks[] index of the bulk-free kprobe */
+#define KLEAK_NR_HOOKS	((int)ARRAY_SIZE(kleak_hooks))
+
+/** kleak_bulk_hooked() - is the bulk-free kprobe in place?  Return: true if so. */
+bool kleak_bulk_hooked(void)
+{
+	return READ_ONCE(kleak_hooks[KLEAK_HOOK_BULK].on);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_bulk_hooked);
+
+/**
+ * kleak_hooks_show() - the names of the probes in place, on one line
+ * @out: the target
+ */
+void kleak_hooks_show(struct kleak_out *out)
+{
+	int i;
+
+	for (i = 0; i < KLEAK_NR_HOOKS; i++)
+		if (READ_ONCE(kleak_hooks[i].on))
+			kleak_printf(out, " %s", kleak_hooks[i].name);
+	kleak_printf(out, "\n");
 }
 
 /*
- * Register the bulk-free kprobe past the function's ftrace call (compat.h:
- * KLEAK_BULK_OFFSETS).  Return: 0; -ENOENT when the kernel has no such
- * function (kleak runs without it); or another error.
+ * Register a kprobe hook past its function's ftrace call (compat.h:
+ * KLEAK_BULK_OFFSETS), on the first of its symbols the kernel has.
+ * Return: 0; -ENOENT when the kernel has none of them; or another error.
  */
-static int kleak_bulk_register(void)
+static int kleak_kprobe_register(struct kleak_hook *h)
 {
 	static const unsigned int past_fentry[] = KLEAK_BULK_OFFSETS, entry[] = { 0 };
 	/*
 	 * An int3 handler runs in NMI context, where lockdep forbids
 	 * rhashtable's bucket lock (a lock also taken in process context), so
-	 * the rhashtable index keeps the kprobe at the entry, an ftrace one:
-	 * with it, a stop that fails to disarm is the kernel's to WARN about.
+	 * the rhashtable index keeps the kprobes at the entry, ftrace ones:
+	 * with them, a stop that fails to disarm is the kernel's to WARN
+	 * about.  A kretprobe is at the entry, always.
 	 */
-	const unsigned int *offsets = kleak_ix.use_rht ? entry : past_fentry;
-	size_t i, n = kleak_ix.use_rht ? ARRAY_SIZE(entry) : ARRAY_SIZE(past_fentry);
-	int ret = -EILSEQ;
+	bool at_entry = kleak_ix.use_rht || h->ret;
+	const unsigned int *offsets = at_entry ? entry : past_fentry;
+	size_t i, n = at_entry ? ARRAY_SIZE(entry) : ARRAY_SIZE(past_fentry);
+	unsigned int s;
+	int ret = -ENOENT;
 
-	for (i = 0; i < n && ret == -EILSEQ; i++) {
-		memset(&kleak_bulk_kp, 0, sizeof(kleak_bulk_kp));
-		kleak_bulk_kp.symbol_name = KLEAK_BULK_FREE_SYM;
-		kleak_bulk_kp.offset = offsets[i];
-		kleak_bulk_kp.pre_handler = kleak_bulk_pre;
-		ret = register_kprobe(&kleak_bulk_kp);
+	for (s = 0; h->syms[s] && ret == -ENOENT; s++) {
+		ret = -EILSEQ;
+		for (i = 0; i < n && ret == -EILSEQ; i++) {
+			/* filled afresh: registering keeps state in it */
+			memset(&h->krp, 0, sizeof(h->krp));
+			h->krp.kp.symbol_name = h->syms[s];
+			h->krp.kp.offset = offsets[i];
+			if (h->ret) {
+				h->krp.entry_handler = h->entry;
+				h->krp.handler = h->ret;
+				h->krp.data_size = sizeof(size_t);
+				ret = register_kretprobe(&h->krp);
+			} else {
+				h->krp.kp.pre_handler = h->pre;
+				ret = register_kprobe(&h->krp.kp);
+			}
+		}
 	}
 	return ret;
 }
 
-static void kleak_unregister_tracepoints(void)
+static void kleak_hook_unregister(struct kleak_hook *h)
 {
-	unregister_trace_kmalloc(kleak_probe_kmalloc, NULL);
-	unregister_trace_kmem_cache_alloc(kleak_probe_kmem_cache_alloc, NULL);
-	unregister_trace_kfree(kleak_probe_kfree, NULL);
-	unregister_trace_kmem_cache_free(kleak_probe_kmem_cache_free, NULL);
+	if (!h->on)
+		return;
+	if (h->unreg)
+		h->unreg();
+	else if (h->ret)
+		unregister_kretprobe(&h->krp);
+	else
+		unregister_kprobe(&h->krp.kp);
+	WRITE_ONCE(h->on, false);
+}
+
+/* Unregister hooks [0, @n), last first, and wait for running probes. */
+static void kleak_hooks_unregister(int n)
+{
+	while (n-- > 0)
+		kleak_hook_unregister(&kleak_hooks[n]);
+	tracepoint_synchronize_unregister();
 }
 
 /**
@@ -750,46 +938,32 @@ static void kleak_unregister_tracepoints(void)
  */
 int kleak_start(void)
 {
-	int ret = 0;
+	struct kleak_hook *h;
+	int i, ret = 0;
 
 	mutex_lock(&kleak_ctl_mutex);
 	if (kleak_is_running)
 		goto out;
-	/* frees first, so no object is tracked whose free is not seen */
-	ret = register_trace_kmem_cache_free(kleak_probe_kmem_cache_free, NULL);
-	if (ret)
+	for (i = 0; i < KLEAK_NR_HOOKS; i++) {
+		h = &kleak_hooks[i];
+		ret = h->reg ? h->reg() : kleak_kprobe_register(h);
+		if (ret == -ENOENT && h->optional) {
+			if (!h->quiet)
+				pr_warn("no %s to kprobe: its frees will be missed\n", h->syms[0]);
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			break;
+		WRITE_ONCE(h->on, true);
+	}
+	if (ret) {
+		pr_warn_ratelimited("start: cannot register the %s probe (%d)\n",
+				    kleak_hooks[i].name, ret);
+		kleak_hooks_unregister(i);
 		goto out;
-	ret = register_trace_kfree(kleak_probe_kfree, NULL);
-	if (ret)
-		goto err_kfree;
-	ret = kleak_bulk_register();
-	if (ret == -ENOENT)
-		pr_warn("no %s to kprobe: kfree_bulk() and kfree_rcu() frees will be missed\n",
-			KLEAK_BULK_FREE_SYM);
-	else if (ret)
-		goto err_bulk;
-	kleak_bulk_on = !ret;
-	ret = register_trace_kmem_cache_alloc(kleak_probe_kmem_cache_alloc, NULL);
-	if (ret)
-		goto err_cache_alloc;
-	ret = register_trace_kmalloc(kleak_probe_kmalloc, NULL);
-	if (ret)
-		goto err_kmalloc;
+	}
 	WRITE_ONCE(kleak_is_running, true);
-	goto out;
-
-err_kmalloc:
-	unregister_trace_kmem_cache_alloc(kleak_probe_kmem_cache_alloc, NULL);
-err_cache_alloc:
-	if (kleak_bulk_on)
-		unregister_kprobe(&kleak_bulk_kp);
-	kleak_bulk_on = false;
-err_bulk:
-	unregister_trace_kfree(kleak_probe_kfree, NULL);
-err_kfree:
-	unregister_trace_kmem_cache_free(kleak_probe_kmem_cache_free, NULL);
-	tracepoint_synchronize_unregister();
-	pr_warn_ratelimited("start: cannot register the probes (%d)\n", ret);
 out:
 	mutex_unlock(&kleak_ctl_mutex);
 	return ret;
@@ -801,33 +975,38 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_start);
  *
  * Process context.  A stopped kleak costs nothing on the allocation path.
  * Return: 0; or a negative errno, with kleak still running as before, when
- * the bulk-free kprobe could not be disarmed.
+ * a kprobe could not be disarmed.
  */
 int kleak_stop(void)
 {
-	int ret = 0;
+	struct kleak_hook *h;
+	int i, ret = 0;
 
 	mutex_lock(&kleak_ctl_mutex);
 	if (!kleak_is_running)
 		goto out;
 	/*
-	 * Disarm the kprobe first, the one step that can fail: then nothing
-	 * has changed yet.  A disabled kprobe unregisters without disarming.
+	 * Disarm the kprobes first, the one step that can fail: if one
+	 * cannot be, those already disarmed are armed again, and nothing has
+	 * changed.  A disabled kprobe unregisters without disarming.
 	 */
-	if (kleak_bulk_on) {
-		ret = disable_kprobe(&kleak_bulk_kp);
-		if (ret) {
-			pr_warn_ratelimited("stop: cannot disarm the %s kprobe (%d); still running\n",
-					    KLEAK_BULK_FREE_SYM, ret);
-			goto out;
-		}
+	for (i = KLEAK_NR_HOOKS - 1; i >= 0; i--) {
+		h = &kleak_hooks[i];
+		if (!h->on || h->reg)
+			continue;
+		ret = disable_kprobe(&h->krp.kp);
+		if (ret)
+			break;
 	}
-	kleak_unregister_tracepoints();
-	if (kleak_bulk_on)
-		unregister_kprobe(&kleak_bulk_kp);
-	kleak_bulk_on = false;
-	/* wait for every probe that is still running */
-	tracepoint_synchronize_unregister();
+	if (ret) {
+		pr_warn_ratelimited("stop: cannot disarm the %s kprobe (%d); still running\n",
+				    kleak_hooks[i].name, ret);
+		while (++i < KLEAK_NR_HOOKS)
+			if (kleak_hooks[i].on && !kleak_hooks[i].reg)
+				WARN_ON_ONCE(enable_kprobe(&kleak_hooks[i].krp.kp));
+		goto out;
+	}
+	kleak_hooks_unregister(KLEAK_NR_HOOKS);
 	WRITE_ONCE(kleak_is_running, false);
 out:
 	mutex_unlock(&kleak_ctl_mutex);

@@ -22,6 +22,9 @@ enum kleak_counter {
 	KC_EV_KFREE,
 	KC_EV_CACHE_FREE,
 	KC_EV_BULK_FREE,
+	KC_EV_KFREE_RCU,
+	KC_EV_NOLOCK_ALLOC,
+	KC_EV_NOLOCK_FREE,
 	KC_TRACKED_ALLOCS,
 	KC_TRACKED_FREES,
 	KC_FILTERED,
@@ -30,6 +33,7 @@ enum kleak_counter {
 	KC_DROP_TABLE_FULL,
 	KC_DROP_STACK_FULL,
 	KC_DROP_RECURSION,
+	KC_DROP_NMI,
 	KC_MISSED_FREE,
 	KC_UNKNOWN_FREE,
 	KC_SAMPLED_OUT,
@@ -62,6 +66,8 @@ int kleak_clear(void);
 
 bool kleak_running(void);
 bool kleak_bulk_hooked(void);
+struct kleak_out;
+void kleak_hooks_show(struct kleak_out *out);
 u32 kleak_max_objects(void);
 u32 kleak_stack_depth(void);
 bool kleak_index_is_rht(void);

@@ -26,6 +26,13 @@ control_bad() {
 	[ "$before" = "$after" ] || fail "bad control '$*' changed the state"
 }
 
+# kver_ge MAJOR MINOR: the running kernel is MAJOR.MINOR or later
+kver_ge() {
+	v=$(uname -r)
+	maj=${v%%.*}; v=${v#*.}; min=${v%%[!0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}
+
 stat_val() { awk -v k="$1" '$1 == k":" { print $2 }' $K/stats; }
 
 load() { insmod /kleak/kleak.ko "$@" || fail "insmod kleak.ko $*"; }

@@ -1,12 +1,11 @@
 # Both index implementations on this kernel.
 . /tests/lib.sh
-case $(uname -r) in
-6.[0-6].*)
-	if insmod /kleak/kleak.ko index=rhashtable 2>/dev/null; then rmmod kleak; fail "rhashtable index accepted before 6.7"; fi
-	;;
-esac
 ixs=portable
-case $(uname -r) in 6.[0-6].*) ;; *) ixs="portable rhashtable" ;; esac
+if kver_ge 6 7; then
+	ixs="portable rhashtable"
+elif insmod /kleak/kleak.ko index=rhashtable 2>/dev/null; then
+	rmmod kleak; fail "rhashtable index accepted before 6.7"
+fi
 for ix in $ixs; do
 	load index=$ix
 	expect_grep "^index: $ix" $K/control
