@@ -26,17 +26,19 @@ lint:
 	@$(TB) lint
 
 # The project's one test command: static checks, builds and boots of the
-# stock 6.1 and 6.12 kernels and the debug kernel, KUnit and guest tests.
+# stock 5.10, 6.1, 6.12 and 7.2 kernels and the debug kernel, KUnit and
+# guest tests.
 check:
 	@$(TB) check $(KERNELS)
 
-# Boot KERNEL (6.1, 6.12 or debug) with kleak loaded; run CMD, or get a shell.
+# Boot KERNEL (5.10, 6.1, 6.12, 7.2 or debug) with kleak loaded; run CMD, or
+# get a shell.
 vm:
 	@$(TB) vm $(KERNEL) "$(CMD)"
 
-# The seed incident, end to end, in a VM: see README.md.
+# The seed incident, end to end, in a VM (KERNEL, default 6.12): see README.md.
 demo:
-	@$(TB) demo
+	@$(TB) demo $(KERNEL)
 
 # kleak's cost against the bare kernel, empty probes and BCC memleak, in
 # one boot: writes bench/RESULTS.md.
@@ -46,8 +48,8 @@ bench:
 help:
 	@echo "make [modules] [KDIR=...]  build kleak.ko against a kernel tree"
 	@echo "make deps                  install what the test bed needs"
-	@echo "make check [KERNELS=...]   run every test in QEMU (default: 6.1 6.12 debug)"
-	@echo "make vm KERNEL=6.1 CMD=... boot a kernel with kleak; CMD or a shell"
+	@echo "make check [KERNELS=...]   run every test in QEMU (default: 5.10 6.1 6.12 7.2 debug)"
+	@echo "make vm KERNEL=7.2 CMD=... boot a kernel with kleak; CMD or a shell"
 	@echo "make lint                  checkpatch --strict on the sources"
-	@echo "make demo                  the /proc/schedstat leak hunt, in a VM"
+	@echo "make demo [KERNEL=5.10]    the /proc/schedstat leak hunt, in a VM"
 	@echo "make bench                 the benchmark: writes bench/RESULTS.md"
