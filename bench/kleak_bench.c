@@ -3,8 +3,10 @@
  * kleak_bench: what a kmalloc+kfree pair costs, for `make bench`.
  *
  * At load it runs `pairs` kmalloc+kfree pairs per run, `runs` times, for
- * each case: sizes 64 and 4096 and a kmem_cache of its own, on one kthread
- * and on one kthread per online CPU at once.  It prints one line per case:
+ * each case: sizes 64 and 4096, a kmem_cache of its own, and 64-byte
+ * objects freed with kfree_rcu() ("rcu": the cost of the call, which kleak
+ * hooks as the free; the kernel frees them later), on one kthread and on
+ * one kthread per online CPU at once.  It prints one line per case:
  *
  *   kleak_bench: case=<size>/<threads>t ns_per_pair=<median> min=<min> max=<max> runs=<n>
  *
@@ -45,9 +47,9 @@ static unsigned int prefill;
 module_param(prefill, uint, 0444);
 MODULE_PARM_DESC(prefill, "64-byte objects kept live while measuring (default 0)");
 
-static char *cases = "64,4096,cache";
+static char *cases = "64,4096,cache,rcu";
 module_param(cases, charp, 0444);
-MODULE_PARM_DESC(cases, "Comma-separated sizes to run: 64, 4096, cache (default all)");
+MODULE_PARM_DESC(cases, "Comma-separated cases to run: 64, 4096, cache, rcu (default all)");
 
 static bool multi = true;
 module_param(multi, bool, 0444);
@@ -64,6 +66,15 @@ MODULE_PARM_DESC(prims, "Also time the primitives a probe is made of: IRQ save/r
 #define KLEAK_BENCH_MAX_RUNS 31
 
 static struct kmem_cache *kleak_bench_cache;
+
+/* the "rcu" case: 64 bytes with their rcu_head, kfree_rcu()'ed */
+#define KLEAK_BENCH_RCU	1
+
+struct kleak_bench_rcu {
+	struct rcu_head rcu;
+	char data[64 - sizeof(struct rcu_head)];
+};
+
 static void **kleak_bench_live;
 
 struct kleak_bench_thread {
@@ -97,7 +108,12 @@ static noinline void kleak_bench_loop(unsigned int size, unsigned int n)
 	void *p;
 
 	for (i = 0; i < n; i++) {
-		if (size) {
+		if (size == KLEAK_BENCH_RCU) {
+			struct kleak_bench_rcu *r = kmalloc(sizeof(*r), GFP_KERNEL);
+
+			if (r)
+				kfree_rcu(r, rcu);
+		} else if (size) {
 			p = kmalloc(size, GFP_KERNEL);
 			kfree(p);
 		} else {
@@ -326,6 +342,11 @@ static int __init kleak_bench_init(void)
 		kleak_bench_case("cache", 0, 1);
 		if (multi && ncpu > 1)
 			kleak_bench_case("cache", 0, ncpu);
+	}
+	if (strstr(cases, "rcu")) {
+		kleak_bench_case("rcu", KLEAK_BENCH_RCU, 1);
+		if (multi && ncpu > 1)
+			kleak_bench_case("rcu", KLEAK_BENCH_RCU, ncpu);
 	}
 	if (empty_probes)
 		kleak_bench_unregister_empty();

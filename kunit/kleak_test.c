@@ -732,7 +732,7 @@ static void kleak_ctx_cleanup(void)
 	atomic_set(&kleak_ctx.stop, 1);
 	if (kleak_ctx.timers) {
 		hrtimer_cancel(&kleak_ctx.hrt);
-		del_timer_sync(&kleak_ctx.timer);
+		kleak_timer_delete_sync(&kleak_ctx.timer);
 		kleak_ctx.timers = false;
 	}
 	for (i = 0; i < kleak_ctx.nthreads; i++)
@@ -761,8 +761,7 @@ static void kleak_test_contexts(struct kunit *test)
 	t = kthread_run(kleak_ctx_reader, NULL, "kleak_ctx_rd");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	kleak_ctx.threads[kleak_ctx.nthreads++] = t;
-	hrtimer_init(&kleak_ctx.hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	kleak_ctx.hrt.function = kleak_ctx_hrt;
+	kleak_hrtimer_setup(&kleak_ctx.hrt, kleak_ctx_hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	timer_setup(&kleak_ctx.timer, kleak_ctx_timer, 0);
 	kleak_ctx.timers = true;
 	hrtimer_start(&kleak_ctx.hrt, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
@@ -896,4 +895,4 @@ kunit_test_suites(&kleak_index_suite, &kleak_core_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for kleak");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+KLEAK_IMPORT_NS_KUNIT();

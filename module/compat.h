@@ -124,6 +124,13 @@ static __always_inline size_t kleak_kmalloc_roundup(size_t req, size_t bytes_all
 	likely(__r == __o); })
 #endif
 
+/* MODULE_IMPORT_NS() of the KUnit namespace: its name is a string from 6.13 on */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define KLEAK_IMPORT_NS_KUNIT()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define KLEAK_IMPORT_NS_KUNIT()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
 /* kunit/visibility.h, 6.2+: without it (and without KUnit), nothing to export */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #include <kunit/visibility.h>
@@ -176,28 +183,27 @@ static inline unsigned long kleak_kvfree_rcu_obj(unsigned long head, unsigned lo
 #endif
 
 /*
- * kvfree_rcu_barrier(), 6.12+: every kfree_rcu()'ed object is freed.  A
- * test module needs it before it destroys a cache whose objects it
- * kfree_rcu()'ed (6.12+ kmem_cache_destroy() waits by itself).  Before:
- * the batches are drained after at most KFREE_DRAIN_JIFFIES (HZ/50 there),
- * then handed to a grace period and to a work item on system_wq; a few
- * rounds of wait, rcu_barrier() and a flush of system_wq see them through.
+ * Wait until every kfree_rcu()'ed object of @s is freed, before a test
+ * module destroys @s.  6.12+: kvfree_rcu_barrier() (and kmem_cache_destroy()
+ * waits by itself).  Before, the batches are drained after up to 5 s, then
+ * handed to a grace period and to a work item on system_wq: wait until
+ * kmem_cache_shrink() finds the cache empty, for at most @max_ms.
  */
-static inline void kleak_kvfree_rcu_barrier(void)
+static inline void kleak_cache_drain_rcu(struct kmem_cache *s, unsigned int max_ms)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 	kvfree_rcu_barrier();
 #else
-	int i;
+	unsigned int waited;
 
-	for (i = 0; i < 3; i++) {
-		msleep(100);
+	for (waited = 0; kmem_cache_shrink(s) && waited < max_ms; waited += 100) {
 		rcu_barrier();
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
 		__flush_workqueue(system_wq);	/* flush_workqueue() warns on it */
 #else
 		flush_workqueue(system_wq);
 #endif
+		msleep(100);
 	}
 #endif
 }

@@ -7,9 +7,12 @@
  * (names.c) and the filter tests (filter.c), and nothing above it.
  *
  * kleak hooks the kmalloc, kfree, kmem_cache_alloc and kmem_cache_free
- * tracepoints, plus a kprobe on kmem_cache_free_bulk, which kfree_bulk()
- * and the batched kfree_rcu() path use and which fires no event, and keeps
- * every live object with its size, cache, stack, task, CPU and age.
+ * tracepoints (and the _node events before 6.1), plus kprobes where the
+ * allocator fires no event: kmem_cache_free_bulk() (kfree_bulk()),
+ * kvfree_call_rcu() (kfree_rcu(), whose call is taken as the free), and
+ * kmalloc_nolock()/kfree_nolock() where the kernel has them; all in one
+ * table, kleak_hooks[].  It keeps every live object with its size, cache,
+ * stack, task, CPU and age.
  *
  * Memory
  * ------
@@ -48,8 +51,10 @@
  *       rhashtable's own bucket lock (index=rhashtable).
  *   kleak_stack_lock (stack.c): adding a stack.
  *   kleak_free_lock: the global free list of records and its counts (an
- *       arch spinlock: the bulk-free kprobe's handler runs in int3, that
- *       is NMI, context; no probe nests in another on a CPU).
+ *       arch spinlock: the kprobes' handlers run in int3, that is NMI,
+ *       context; no probe nests in another on a CPU).  A real NMI (a BPF
+ *       program's kmalloc_nolock()) could interrupt a holder of any of
+ *       these on its CPU, so those events are dropped (kleak_real_nmi()).
  *
  * None of the spinning locks is ever taken by the allocator, so a probe
  * cannot deadlock against the allocation path that fired it.
@@ -197,7 +202,7 @@ static struct kleak_pcpu __percpu *kleak_pcpu;
 static DEFINE_PER_CPU(u64 [KC_NR], kleak_counters);
 /*
  * protects: kleak_free_head, kleak_pool_out, kleak_pool_peak.  An arch
- * spinlock, outside lockdep: the bulk-free kprobe's handler runs in int3
+ * spinlock, outside lockdep: the kprobes' handlers run in int3
  * context, which is NMI context to lockdep, and lockdep cannot know that
  * no probe nests in another on one CPU (kleak_probe_enter()'s busy flag
  * sees to it, and the lock is only held with IRQs off, by a probe).
@@ -704,7 +709,9 @@ static void __maybe_unused kleak_check_probes(void)
  * called from one (a BPF program), where a lock that the interrupted code
  * holds on this CPU, such as an index bucket's, would never be released.
  * An int3 kprobe's handler runs in an NMI context of its own (@int3), so
- * only a second level is a real NMI.
+ * only a second level is a real NMI; an ftrace kprobe's (at the entry,
+ * with index=rhashtable) and a kretprobe's return handler run in the
+ * context of the call.
  */
 static __always_inline bool kleak_real_nmi(bool int3)
 {
@@ -739,6 +746,15 @@ static int kleak_kvfree_rcu_pre(struct kprobe *kp, struct pt_regs *regs)
 	kleak_count(KC_EV_KFREE_RCU);
 	kleak_track_free(instruction_pointer(regs), (const void *)obj);
 	return 0;
+}
+
+/*
+ * A post handler keeps a kprobe from being optimized into a jump, so that
+ * its pre handler always runs in int3 context and kleak_real_nmi() can
+ * tell a real NMI below it.
+ */
+static void kleak_kprobe_post_nop(struct kprobe *kp, struct pt_regs *regs, unsigned long flags)
+{
 }
 
 static int kleak_kfree_nolock_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -793,6 +809,7 @@ struct kleak_hook {
 	/* the kernel may lack the symbol; then kleak goes on without it */
 	bool optional;
 	bool quiet;	/* and that is normal (an API of later kernels) */
+	bool int3;	/* never optimized: the handler runs in int3 context */
 	struct kretprobe krp;	/* krp.kp for a plain kprobe */
 	bool on;	/* registered; under kleak_ctl_mutex */
 };
@@ -831,7 +848,8 @@ static struct kleak_hook kleak_hooks[] = {
 	KLEAK_TP(kfree),
 	KLEAK_KP("bulk_free", kleak_bulk_syms, kleak_bulk_pre, true, false),
 	KLEAK_KP("kfree_rcu", kleak_kvfree_rcu_syms, kleak_kvfree_rcu_pre, true, false),
-	KLEAK_KP("kfree_nolock", kleak_kfree_nolock_syms, kleak_kfree_nolock_pre, true, true),
+	{ .name = "kfree_nolock", .syms = kleak_kfree_nolock_syms, .pre = kleak_kfree_nolock_pre,
+	  .optional = true, .quiet = true, .int3 = true },
 	KLEAK_TP(kmem_cache_alloc),
 	KLEAK_TP(kmalloc),
 #ifdef KLEAK_HAVE_NODE_EVENTS
@@ -902,6 +920,8 @@ static int kleak_kprobe_register(struct kleak_hook *h)
 				ret = register_kretprobe(&h->krp);
 			} else {
 				h->krp.kp.pre_handler = h->pre;
+				if (h->int3)
+					h->krp.kp.post_handler = kleak_kprobe_post_nop;
 				ret = register_kprobe(&h->krp.kp);
 			}
 		}

@@ -4,8 +4,8 @@
 BENCH_PAIRS=2000 BENCH_RUNS=1 BENCH_LIVE=5000 BENCH_PEERS=0 sh /scripts/bench.sh >/tmp/b 2>&1
 cat /tmp/b
 grep -q '^BENCHX error' /tmp/b && fail "bench reported an error"
-want=6
-[ "$(grep -c ^processor /proc/cpuinfo)" -gt 1 ] || want=3	# no multi-thread cases
+want=8
+[ "$(grep -c ^processor /proc/cpuinfo)" -gt 1 ] || want=4	# no multi-thread cases
 for cfg in baseline empty kleak0 kleak_filtered kleak16 kleak_s16 stopped base_empty base_kleak0 base_kleak16 base_stopped; do
 	n=$(grep -c "^BENCH $cfg case=" /tmp/b)
 	[ "$n" = $want ] || fail "bench: $cfg ran $n cases, want $want"

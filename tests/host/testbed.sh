@@ -4,7 +4,8 @@
 # Tests of the test bed itself, on the host: the log analyser goes red on a
 # KUnit suite that is missing or short of its plan; a failed build leaves
 # no module to boot; an interrupted boot leaves no qemu or console reader
-# behind; deps works with an empty home directory.  Prints
+# behind; deps works with an empty home directory; other suites come from
+# the host's own mirror.  Prints
 # "PASS testbed/<name>" or "FAIL testbed/<name>: <why>" per test.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +44,24 @@ expect analyse-good-suite 'PASS k/kunit.a@p.plan' "$out"
 { ktap a@p 2 ok "not ok"; echo KLEAK-GUEST-DONE; } >"$tmp/red.log"
 expect analyse-failed-case 'FAIL k/kunit.a@p.case2: KUnit case failed' \
 	"$(sh "$TB" analyse "$tmp/red.log" k "a@p")"
+
+# ---- other suites come from the host's own mirror ---------------------------
+mkdir -p "$tmp/apt/sources.list.d"
+printf 'Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm\nComponents: main\n\nTypes: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\nComponents: main\n' \
+	>"$tmp/apt/sources.list.d/debian.sources"
+out=$(KLEAK_APT_ETC=$tmp/apt sh "$TB" sources bullseye)
+want='deb http://mirror.example/debian bullseye main
+deb http://mirror.example/debian-security bullseye-security main'
+[ "$out" = "$want" ] && result sources-deb822 1 || result sources-deb822 0 "got: $out"
+out=$(KLEAK_APT_ETC=$tmp/apt sh "$TB" sources sid)
+[ "$out" = "deb http://mirror.example/debian sid main" ] && result sources-sid-no-security 1 ||
+	result sources-sid-no-security 0 "got: $out"
+rm "$tmp/apt/sources.list.d/debian.sources"
+echo 'deb [signed-by=/k.gpg] http://m2.example/debian bookworm main' >"$tmp/apt/sources.list"
+out=$(KLEAK_APT_ETC=$tmp/apt sh "$TB" sources bullseye)
+want='deb http://m2.example/debian bullseye main
+deb http://m2.example/debian-security bullseye-security main'
+[ "$out" = "$want" ] && result sources-one-line 1 || result sources-one-line 0 "got: $out"
 
 # ---- a failed build leaves no module behind --------------------------------
 mkdir -p "$tmp/repo" "$tmp/cache/build/6.12"
