@@ -626,6 +626,13 @@ static void kleak_test_kfree_rcu(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)r[i], &o));
 	}
 	KUNIT_EXPECT_GE(test, kleak_counter_sum(KC_EV_KFREE_RCU), before + 8);
+	/* the headless form, kvfree_call_rcu(NULL, ptr) */
+	r[0] = kmalloc(sizeof(*r[0]), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r[0]);
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)r[0], &o));
+	kleak_kfree_rcu_headless(r[0]);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)r[0], &o));
+	KUNIT_EXPECT_GE(test, kleak_counter_sum(KC_EV_KFREE_RCU), before + 9);
 	kleak_stop();
 }
 

@@ -159,6 +159,13 @@ static inline unsigned long kleak_kvfree_rcu_obj(unsigned long head, unsigned lo
 
 #define KLEAK_KVFREE_RCU_SYM	"kvfree_call_rcu"
 
+/* The headless kfree_rcu(): kfree_rcu_mightsleep(), 6.3+; kvfree_rcu(p) before */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define kleak_kfree_rcu_headless(p)	kfree_rcu_mightsleep(p)
+#else
+#define kleak_kfree_rcu_headless(p)	kvfree_rcu(p)
+#endif
+
 /*
  * kmalloc_nolock()/kfree_nolock(), 6.18+: callable from any context, and
  * they fire no kmem event, so kleak kprobes them.  The allocator's symbol
