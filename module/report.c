@@ -618,6 +618,7 @@ void kleak_stats_show(struct kleak_out *out)
 	kleak_printf(out, "object_record_bytes: %zu\n", sizeof(struct kleak_obj));
 	for (i = 0; i < KC_NR; i++)
 		kleak_printf(out, "%s: %llu\n", kleak_counter_names[i], kleak_counter_sum(i));
+	kleak_printf(out, "drop_kprobe_missed: %lu\n", kleak_kprobes_missed());
 	kleak_printf(out, "last_recursion_site: %pS\n", (void *)kleak_recursion_site());
 }
 

@@ -872,6 +872,33 @@ bool kleak_bulk_hooked(void)
 EXPORT_SYMBOL_IF_KUNIT(kleak_bulk_hooked);
 
 /**
+ * kleak_kprobes_missed() - hits the kprobes missed
+ *
+ * A kprobe that fires while another kprobe's handler runs on its CPU, or a
+ * kretprobe that runs out of instances, is missed by the kernel: an event
+ * kleak never saw.
+ * Return: the kernel's missed counts, summed over kleak's kprobes now in place.
+ */
+unsigned long kleak_kprobes_missed(void)
+{
+	unsigned long n = 0;
+	int i;
+
+	mutex_lock(&kleak_ctl_mutex);
+	for (i = 0; i < KLEAK_NR_HOOKS; i++) {
+		struct kleak_hook *h = &kleak_hooks[i];
+
+		if (!h->on || h->reg)
+			continue;
+		n += h->krp.kp.nmissed;
+		if (h->ret)
+			n += h->krp.nmissed;
+	}
+	mutex_unlock(&kleak_ctl_mutex);
+	return n;
+}
+
+/**
  * kleak_hooks_show() - the names of the probes in place, on one line
  * @out: the target
  */

@@ -68,6 +68,7 @@ bool kleak_running(void);
 bool kleak_bulk_hooked(void);
 struct kleak_out;
 void kleak_hooks_show(struct kleak_out *out);
+unsigned long kleak_kprobes_missed(void);
 u32 kleak_max_objects(void);
 u32 kleak_stack_depth(void);
 bool kleak_index_is_rht(void);

@@ -18,6 +18,9 @@ for f in kleak_fixture_rcu_free kleak_fixture_rcu_cache_free kleak_fixture_bulk_
 	[ "$n" = 0 ] || fail "$n objects of $f outstanding (false leaks)"
 done
 rmmod kleak_fixture || fail "rmmod kleak_fixture"
+missed=$(stat_val drop_kprobe_missed)
+[ -n "$missed" ] || fail "stats shows no drop_kprobe_missed"
+info "kprobe hits the kernel missed: $missed"
 # after the kernel's own frees have come (a grace period and the batching),
 # still none, and nothing of the fixture but its cached objects' records
 sleep 6
