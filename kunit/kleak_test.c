@@ -297,6 +297,8 @@ static void kleak_test_filter_parse(struct kunit *test)
 		"size=abc", "size=10-5", "size=0", "bogus=1", "pid=-1", "noequals",
 		"", "   ", "comm=waytoolongcommname", "min_age=5x", "size=1-",
 		"size=4096 bogus=1",
+		/* its ns would not fit in 64 bits */
+		"min_age=18446744073710", "min_age=5124095576h",
 	};
 	unsigned int i;
 

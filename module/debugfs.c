@@ -195,6 +195,10 @@ static ssize_t kleak_object_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		pr_warn_ratelimited("object: a NUL in the address '%*pE'\n", (int)len, buf);
+		return -EINVAL;
+	}
 	s = strim(buf);
 	if (kstrtoul(s, 16, &addr) || !addr) {
 		pr_warn_ratelimited("object: '%*pE' is not an address\n", kleak_esc_len(s), s);
@@ -266,6 +270,10 @@ static ssize_t kleak_control_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		pr_warn_ratelimited("control: a NUL in the command '%*pE'\n", (int)len, buf);
+		return -EINVAL;
+	}
 	ret = kleak_control(buf);
 	return ret ? ret : len;
 }

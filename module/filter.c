@@ -22,6 +22,9 @@
 #include "filter.h"
 #include "format.h"
 
+/* Largest min_age, in ms, whose ns fit in 64 bits (some 584 years). */
+#define KLEAK_MIN_AGE_MAX_MS	(U64_MAX / NSEC_PER_MSEC)
+
 /* Largest size a size filter takes: no slab object comes near it. */
 #define KLEAK_SIZE_FILTER_MAX	BIT_ULL(40)	/* 1T */
 
@@ -158,7 +161,8 @@ static int kleak_set_min_age(struct kleak_filter *f, const char *val)
 			break;
 		}
 	}
-	if (kstrtoul(buf, 10, &v) || v > ULONG_MAX / mult)
+	/* reports compare it in ns: min_age_ms * NSEC_PER_MSEC must fit in u64 */
+	if (kstrtoul(buf, 10, &v) || v > KLEAK_MIN_AGE_MAX_MS / mult)
 		return -EINVAL;
 	f->min_age_ms = v * mult;
 	return 0;

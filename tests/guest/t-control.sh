@@ -21,6 +21,23 @@ for bad in frobnicate "filter" "filter size=abc" "filter size=10-5" "filter noke
 done
 long=$(printf '%0300d' 0)
 control_bad "filter comm=$long"
+# a min_age whose nanoseconds do not fit in 64 bits would wrap to a small age
+control_bad "filter min_age=18446744073710"
+control_bad "filter min_age=5124095576h"
+control "filter min_age=5124095h"
+control "filter reset"
+# text after a NUL is not silently dropped: the whole write is refused
+before=$(cat $K/control)
+if printf 'stop\000junk' >$K/control 2>/dev/null; then fail "control accepted 'stop\\0junk'"; fi
+[ "$before" = "$(cat $K/control)" ] || fail "'stop\\0junk' changed the state"
+insmod /kleak/kleak_fixture.ko leaks=1 size=64 || fail "fixture"
+rmmod kleak_fixture
+addr=$(grep -m 1 'site=kleak_fixture_plant' $K/outstanding | cut -d' ' -f1)
+[ -n "$addr" ] || fail "no fixture leak to look up"
+echo "$addr" >$K/object || fail "object refused tracked address $addr"
+if printf '%s\000junk' "$addr" >$K/object 2>/dev/null; then fail "object accepted '$addr\\0junk'"; fi
+dmesg | grep -q 'kleak: object: a NUL in the address' || fail "no warning for a NUL in the address"
+control clear	# forget that leak: the counts below start from here
 
 # size filter: what is tracked
 control "filter size=4096"
