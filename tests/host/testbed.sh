@@ -5,7 +5,7 @@
 # KUnit suite that is missing or short of its plan; a failed build leaves
 # no module to boot; an interrupted boot leaves no qemu or console reader
 # behind; deps works with an empty home directory; other suites come from
-# the host's own mirror.  Prints
+# the host's own mirror; a stale int3 is told from a live one.  Prints
 # "PASS testbed/<name>" or "FAIL testbed/<name>: <why>" per test.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -62,6 +62,13 @@ out=$(KLEAK_APT_ETC=$tmp/apt sh "$TB" sources bullseye)
 want='deb http://m2.example/debian bullseye main
 deb http://m2.example/debian-security bullseye-security main'
 [ "$out" = "$want" ] && result sources-one-line 1 || result sources-one-line 0 "got: $out"
+
+# ---- a stale int3 (a TCG fault) is told from a live one -------------------
+if sh "$TB" stale-int3 "$TOP/tests/data/int3-stale.log"; then result stale-int3 1; else
+	result stale-int3 0 "a stale int3 (the byte trapped on is no longer cc) was not recognized"; fi
+if sh "$TB" stale-int3 "$TOP/tests/data/int3-live.log"; then
+	result live-int3-not-stale 0 "an int3 still in the text (cc) was taken for a TCG fault"
+else result live-int3-not-stale 1; fi
 
 # ---- a failed build leaves no module behind --------------------------------
 mkdir -p "$tmp/repo" "$tmp/cache/build/6.12"
