@@ -861,13 +861,18 @@ static struct kleak_hook kleak_hooks[] = {
 	  .ret = kleak_kmalloc_nolock_ret, .optional = true, .quiet = true },
 };
 
-#define KLEAK_HOOK_BULK	2	/* kleak_hooks[] index of the bulk-free kprobe */
 #define KLEAK_NR_HOOKS	((int)ARRAY_SIZE(kleak_hooks))
 
 /** kleak_bulk_hooked() - is the bulk-free kprobe in place?  Return: true if so. */
 bool kleak_bulk_hooked(void)
 {
-	return READ_ONCE(kleak_hooks[KLEAK_HOOK_BULK].on);
+	int i;
+
+	/* found by its handler, not by a position in the table */
+	for (i = 0; i < KLEAK_NR_HOOKS; i++)
+		if (kleak_hooks[i].pre == kleak_bulk_pre)
+			return READ_ONCE(kleak_hooks[i].on);
+	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_bulk_hooked);
 
