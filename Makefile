@@ -8,7 +8,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 TB := scripts/testbed/tb
 KERNEL ?= 6.12
 
-.PHONY: all modules clean deps check lint vm demo bench help
+.PHONY: all modules clean deps check lint vm demo bench stress help
 
 all: modules
 
@@ -45,6 +45,12 @@ demo:
 bench:
 	@$(TB) bench
 
+# The reliability suite: storms, load cycles, fault sweeps, fuzzing, access,
+# lockdown, in the debug kernel and every stock one: writes
+# tests/RELIABILITY.md.
+stress:
+	@$(TB) stress
+
 help:
 	@echo "make [modules] [KDIR=...]  build kleak.ko against a kernel tree"
 	@echo "make deps                  install what the test bed needs"
@@ -53,3 +59,4 @@ help:
 	@echo "make lint                  checkpatch --strict on the sources"
 	@echo "make demo [KERNEL=5.10]    the /proc/schedstat leak hunt, in a VM"
 	@echo "make bench                 the benchmark: writes bench/RESULTS.md"
+	@echo "make stress                the reliability suite: writes tests/RELIABILITY.md"

@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) "kleak: " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/module.h>
@@ -24,6 +25,15 @@
 #include "debugfs.h"
 #include "report.h"
 #include "tracker.h"
+
+/*
+ * The files show kernel addresses and the contents of kernel memory: they
+ * are root's alone, whatever the modes of debugfs or of the files say.
+ */
+static int kleak_may_open(void)
+{
+	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
 
 /* ---- outstanding and stacks --------------------------------------------- */
 
@@ -66,9 +76,13 @@ static const struct seq_operations kleak_report_sops = {
 
 static int kleak_report_file_open(struct file *file, enum kleak_view view)
 {
-	struct kleak_report *r = kleak_report_open(view);
+	struct kleak_report *r;
 	int ret;
 
+	ret = kleak_may_open();
+	if (ret)
+		return ret;
+	r = kleak_report_open(view);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	ret = seq_open(file, &kleak_report_sops);
@@ -161,9 +175,13 @@ static const struct seq_operations kleak_object_sops = {
 /* Every open, write-only ones too, is a seq_file: .llseek is seq_lseek. */
 static int kleak_object_open(struct inode *inode, struct file *file)
 {
-	struct kleak_object_view *v = kzalloc(sizeof(*v), GFP_KERNEL);
+	struct kleak_object_view *v;
 	int ret;
 
+	ret = kleak_may_open();
+	if (ret)
+		return ret;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
 	ret = seq_open(file, &kleak_object_sops);
@@ -233,7 +251,7 @@ static int kleak_stats_seq_show(struct seq_file *m, void *v)
 
 static int kleak_stats_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, kleak_stats_seq_show, NULL);
+	return kleak_may_open() ?: single_open(file, kleak_stats_seq_show, NULL);
 }
 
 static const struct file_operations kleak_stats_fops = {
@@ -254,7 +272,7 @@ static int kleak_control_seq_show(struct seq_file *m, void *v)
 
 static int kleak_control_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, kleak_control_seq_show, NULL);
+	return kleak_may_open() ?: single_open(file, kleak_control_seq_show, NULL);
 }
 
 static ssize_t kleak_control_write(struct file *file, const char __user *ubuf,
@@ -299,7 +317,7 @@ static const struct {
 	{ "outstanding", 0400, &kleak_outstanding_fops },
 	{ "stacks", 0400, &kleak_stacks_fops },
 	{ "object", 0600, &kleak_object_fops },
-	{ "stats", 0444, &kleak_stats_fops },
+	{ "stats", 0400, &kleak_stats_fops },
 	{ "control", 0600, &kleak_control_fops },
 };
 

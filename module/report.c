@@ -39,8 +39,27 @@
 #define KLEAK_TOP_COMMS		3	/* comms shown per stack */
 
 static unsigned int kleak_sample_bytes = 64;
-module_param_named(sample_bytes, kleak_sample_bytes, uint, 0644);
-MODULE_PARM_DESC(sample_bytes, "Bytes of each exemplar object hex-dumped in the stacks view (default 64)");
+
+/* Bounded: each group of stacks dumps at most a page, whatever the object. */
+static int kleak_sample_bytes_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n > KLEAK_SAMPLE_BYTES_MAX) {
+		pr_warn_ratelimited("sample_bytes=%*pE: want 0 to %u\n",
+				    kleak_esc_len(val), val, KLEAK_SAMPLE_BYTES_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(kleak_sample_bytes, n);
+	return 0;
+}
+
+static const struct kernel_param_ops kleak_sample_bytes_ops = {
+	.set = kleak_sample_bytes_set,
+	.get = param_get_uint,
+};
+module_param_cb(sample_bytes, &kleak_sample_bytes_ops, &kleak_sample_bytes, 0600);
+MODULE_PARM_DESC(sample_bytes, "Bytes of each exemplar object hex-dumped in the stacks view, 0 to 4096 (default 64; writable)");
 
 /** kleak_sample_bytes_get() - bytes dumped per stack.  Return: sample_bytes. */
 unsigned int kleak_sample_bytes_get(void)

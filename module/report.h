@@ -51,6 +51,9 @@ void kleak_object_show(struct kleak_out *out, struct kleak_object_view *v, u32 p
 void kleak_stats_show(struct kleak_out *out);
 void kleak_summary(struct kleak_out *out, unsigned int top);
 u64 kleak_stack_live(u32 sidx, u64 *bytes);
+/* the most sample_bytes may be: one page of hex dump per group */
+#define KLEAK_SAMPLE_BYTES_MAX	4096
+
 unsigned int kleak_sample_bytes_get(void);
 void kleak_mark_set(bool on);
 u64 kleak_mark_get(void);

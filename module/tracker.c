@@ -31,8 +31,8 @@
  *
  *   kleak_control_mutex (control.c): a control command, so that its
  *       read-modify-write of the filter is not interleaved with another.
- *   kleak_ctl_mutex: kleak_is_running, the hooks (kleak_hooks[]),
- *       kleak_paused, and the filter buffers (start, stop, clear, a filter
+ *   kleak_ctl_mutex: kleak_is_running, kleak_all_hooked, the hooks
+ *       (kleak_hooks[]), kleak_paused, and the filter buffers (start, stop, clear, a filter
  *       update).
  *   kleak_records_rwsem: the contents of the pool, the index and the stack
  *       table as readers see them.  Readers (reports, object, lookup) hold
@@ -135,7 +135,7 @@ static const struct kernel_param_ops kleak_sample_ops = {
 	.set = kleak_sample_set,
 	.get = param_get_uint,
 };
-module_param_cb(sample, &kleak_sample_ops, &kleak_sample, 0644);
+module_param_cb(sample, &kleak_sample_ops, &kleak_sample, 0600);
 MODULE_PARM_DESC(sample, "Track one allocation in N, picked at random, like BCC memleak -s (default 1: all; writable)");
 
 /**
@@ -161,6 +161,12 @@ static u32 kleak_nr_objects;
 static u32 kleak_depth;
 static bool kleak_is_running;	/* probes registered */
 static bool kleak_paused;	/* probes return at once: clear is resetting */
+/*
+ * Every hook is in place: only then does an allocation at a tracked
+ * address mean that its free was missed.  While start registers hooks one
+ * by one, or stop removes them, a free may pass unseen by design.
+ */
+static bool kleak_all_hooked;
 static unsigned long kleak_last_recursion;
 
 /* The current filter: one of two buffers, swapped under RCU. */
@@ -619,7 +625,8 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 	if (unlikely(old != KLEAK_NONE)) {
 		/* same address again while tracked: its free was missed */
 		kleak_release(pc, old);
-		kleak_count(KC_MISSED_FREE);
+		if (READ_ONCE(kleak_all_hooked))
+			kleak_count(KC_MISSED_FREE);
 	}
 done:
 	kleak_probe_exit(pc);
@@ -1016,6 +1023,7 @@ int kleak_start(void)
 		goto out;
 	}
 	WRITE_ONCE(kleak_is_running, true);
+	WRITE_ONCE(kleak_all_hooked, true);
 out:
 	mutex_unlock(&kleak_ctl_mutex);
 	return ret;
@@ -1037,6 +1045,7 @@ int kleak_stop(void)
 	mutex_lock(&kleak_ctl_mutex);
 	if (!kleak_is_running)
 		goto out;
+	WRITE_ONCE(kleak_all_hooked, false);
 	/*
 	 * Disarm the kprobes first, the one step that can fail: if one
 	 * cannot be, those already disarmed are armed again, and nothing has
@@ -1056,6 +1065,7 @@ int kleak_stop(void)
 		while (++i < KLEAK_NR_HOOKS)
 			if (kleak_hooks[i].on && !kleak_hooks[i].reg)
 				WARN_ON_ONCE(enable_kprobe(&kleak_hooks[i].krp.kp));
+		WRITE_ONCE(kleak_all_hooked, true);
 		goto out;
 	}
 	kleak_hooks_unregister(KLEAK_NR_HOOKS);

@@ -1,7 +1,7 @@
 # kleak's debugfs files, checked against leaks planted by kleak_fixture.ko.
 . /tests/lib.sh
 load
-for f in outstanding:400 stacks:400 object:600 stats:444 control:600; do
+for f in outstanding:400 stacks:400 object:600 stats:400 control:600; do
 	name=${f%:*}; mode=${f#*:}
 	[ -e $K/$name ] || fail "no $K/$name"
 	[ "$(stat -c %a $K/$name)" = "$mode" ] || fail "$name has mode $(stat -c %a $K/$name), want $mode"
