@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Tests of kleak-watch, kleak-report and the bench's table on recorded
+# Tests of kleak-watch, kleak-report and the bench's and stress's tables on recorded
 # samples with known answers, run with the host's sh and awk and again with busybox's.
 # Prints "PASS scripts/<name>" or "FAIL scripts/<name>: <why>" per test.
 
@@ -113,6 +113,21 @@ EOF2
 | ΔK all vCPUs ≤ 1.3 × ΔK one vCPU, cache/1t | 3665 / 3185 = 1.15 | met |
 | read outstanding ≤ 10 s with 1000379 live | 6.58 s (1000257 lines) | met |
 Even if masking IRQs were free, ΔK0 would be 246 ns, 3.4 × ΔE
+EOF2
+	# make stress's table: phases with their counts, a failed phase with
+	# why, a boot that died, the int3 experiment summed per case
+	check stress-table $SH "$TOP/scripts/testbed/stress-table" "$D/stress.boots" "$D/stress.int3" <<'EOF2'
+## Kernel debug, stress (1500s; guest finished, kernel log clean)
+| storm | 60s on 2 vCPUs: fork0=84 fork1=80 read=10 write=23; then live=19 | PASS | 87 s |
+| faults | no failslab in this kernel | SKIP | 0 s |
+| fuzz | control: writes=1000 accepted=162 other=0 | FAIL: 845 refused writes gave 900 log lines | 9 s |
+## Kernel 6.12, lockdown (40s; guest did not finish (timeout or crash))
+| (none) | the guest printed no phase | FAIL | |
+| multi-threaded | empty probes | 2 | 5 | 2 | 2 |
+| single-threaded | kleak | 1 | 27 | 0 | 0 |
+EOF2
+	check stress-table-help $SH "$TOP/scripts/testbed/stress-table" --help <<'EOF2'
+INT3 has a line per boot of the stale-int3 experiment:
 EOF2
 }
 
