@@ -756,9 +756,15 @@ static int kleak_kvfree_rcu_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /*
- * A post handler keeps a kprobe from being optimized into a jump, so that
- * its pre handler always runs in int3 context and kleak_real_nmi() can
- * tell a real NMI below it.
+ * A post handler keeps a kprobe from being optimized into a jump.  Every
+ * kprobe of kleak has one, for two reasons:
+ *  - kfree_nolock's pre handler must run in int3 context, so that
+ *    kleak_real_nmi() can tell a real NMI below it;
+ *  - the kprobe optimizer holds text_mutex across synchronize_rcu_tasks(),
+ *    which lasts as long as any task runs without a voluntary context
+ *    switch (a kthread allocating in a loop): meanwhile every tracepoint
+ *    registration waits for text_mutex, and an insmod, start, stop or
+ *    rmmod of kleak hung with no report (the optimizer waits in TASK_IDLE).
  */
 static void kleak_kprobe_post_nop(struct kprobe *kp, struct pt_regs *regs, unsigned long flags)
 {
@@ -816,7 +822,6 @@ struct kleak_hook {
 	/* the kernel may lack the symbol; then kleak goes on without it */
 	bool optional;
 	bool quiet;	/* and that is normal (an API of later kernels) */
-	bool int3;	/* never optimized: the handler runs in int3 context */
 	struct kretprobe krp;	/* krp.kp for a plain kprobe */
 	bool on;	/* registered; under kleak_ctl_mutex */
 };
@@ -855,8 +860,7 @@ static struct kleak_hook kleak_hooks[] = {
 	KLEAK_TP(kfree),
 	KLEAK_KP("bulk_free", kleak_bulk_syms, kleak_bulk_pre, true, false),
 	KLEAK_KP("kfree_rcu", kleak_kvfree_rcu_syms, kleak_kvfree_rcu_pre, true, false),
-	{ .name = "kfree_nolock", .syms = kleak_kfree_nolock_syms, .pre = kleak_kfree_nolock_pre,
-	  .optional = true, .quiet = true, .int3 = true },
+	KLEAK_KP("kfree_nolock", kleak_kfree_nolock_syms, kleak_kfree_nolock_pre, true, true),
 	KLEAK_TP(kmem_cache_alloc),
 	KLEAK_TP(kmalloc),
 #ifdef KLEAK_HAVE_NODE_EVENTS
@@ -959,8 +963,8 @@ static int kleak_kprobe_register(struct kleak_hook *h)
 				ret = register_kretprobe(&h->krp);
 			} else {
 				h->krp.kp.pre_handler = h->pre;
-				if (h->int3)
-					h->krp.kp.post_handler = kleak_kprobe_post_nop;
+				/* never optimized: see kleak_kprobe_post_nop() */
+				h->krp.kp.post_handler = kleak_kprobe_post_nop;
 				ret = register_kprobe(&h->krp.kp);
 			}
 		}

@@ -249,6 +249,7 @@ phase_full() {
 sweep() {
 	name=$1 check=$2 step=${STEP:-$FAULT_STEP}
 	shift 2
+	progress "faults: $name, N += $step"
 	n=1 tried=0
 	while :; do
 		out=$(kleak-poke --fail-nth $n "$@")
@@ -305,6 +306,8 @@ check_cmd() {
 			bad "$CMD with fault $1 refused ($2), but control changed" ;;
 	esac
 	[ "$(stat_val bulk_free_hooked)" = "$(stat_val running)" ] || bad "$CMD with fault $1: kprobe and running disagree"
+	# tracking works (with the command's filter taken off again)
+	echo "filter reset" >$K/control
 	works "$CMD with fault $1"
 	reset_for_cmd
 }
@@ -378,7 +381,8 @@ phase_faults() {
 	settle
 	consistent "after the sweep"
 	unload
-	phase_end "$POINTS fault points (every ${FAULT_STEP}th allocation; insmod-all every ${LOADER_STEP}th):$SWEPT; then a storm ($counts) and rmmod"
+	every="every allocation"; [ "$FAULT_STEP" = 1 ] || every="every ${FAULT_STEP}th allocation"
+	phase_end "$POINTS fault points ($every; insmod-all every ${LOADER_STEP}th):$SWEPT; then a storm ($counts) and rmmod"
 }
 
 # 5. Fuzz control, object and the writable params.
@@ -486,7 +490,8 @@ phase_large() {
 phase_unload() {
 	phase unload
 	BUSY=0
-	# kfree_rcu() without pause while kleak comes and goes
+	# kfree_rcu() without pause (and without a voluntary context switch)
+	# while kleak comes and goes
 	insmod /kleak/kleak_fixture.ko rcu_storm=1 || bad "fixture (rcu_storm)"
 	storm_start norcu
 	i=1 gap=0
@@ -497,6 +502,11 @@ phase_unload() {
 		progress "unload: variant=kleak cycle=$i"
 		load
 		sleep 1
+		# none of kleak's kprobes optimized into a jump: the optimizer
+		# holds text_mutex across an RCU-tasks grace period, which the
+		# fixture's thread holds up (before, insmod hung here for good)
+		grep -E '(kmem_cache_free_bulk|kvfree_call_rcu|kfree_nolock).*OPTIMIZED' \
+			/sys/kernel/debug/kprobes/list && bad "a kprobe of kleak was optimized"
 		m=$(stat_val missed_frees)
 		dmesg -c >/dev/null
 		rmmod_retry kleak || bad "rmmod kleak, cycle $i"
