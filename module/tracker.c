@@ -32,8 +32,8 @@
  *   kleak_control_mutex (control.c): a control command, so that its
  *       read-modify-write of the filter is not interleaved with another.
  *   kleak_ctl_mutex: kleak_is_running, kleak_all_hooked, the hooks
- *       (kleak_hooks[]), kleak_paused, and the filter buffers (start, stop, clear, a filter
- *       update).
+ *       (kleak_hooks[]), kleak_paused, and the filter buffers (start,
+ *       stop, clear, a filter update).
  *   kleak_records_rwsem: the contents of the pool, the index and the stack
  *       table as readers see them.  Readers (reports, object, lookup) hold
  *       it shared while they walk records or read objects; clear holds it
