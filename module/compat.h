@@ -24,6 +24,8 @@
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 
+#include "symbols.h"
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
 #error "kleak needs Linux 5.10 or later"
 #endif
@@ -107,6 +109,15 @@ static __always_inline size_t kleak_kmalloc_roundup(size_t req, size_t bytes_all
 	return i == 1 ? 96 : i == 2 ? 192 : 1UL << i;
 #endif
 }
+
+/* A page mapped while it is read: kmap_local_page(), 5.11+; kmap_atomic() before */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
+#define kleak_kmap_local(page)	kmap_local_page(page)
+#define kleak_kunmap_local(p)	kunmap_local(p)
+#else
+#define kleak_kmap_local(page)	kmap_atomic(page)
+#define kleak_kunmap_local(p)	kunmap_atomic(p)
+#endif
 
 /* in_hardirq(), 5.11+; in_irq() before */
 #ifndef in_hardirq
@@ -338,23 +349,46 @@ static inline void kleak_module_text(const struct module *mod, bool init,
 #endif
 
 /*
+ * Is frame @ip the call site: @call_site, or the first frame after a run
+ * of frames in @fns (@in: the walk is in that run)?
+ */
+static __always_inline bool kleak_is_site(unsigned long call_site,
+					  const struct kleak_ranges *fns,
+					  unsigned long ip, bool *in)
+{
+	if (call_site)
+		return ip == call_site;
+	if (!fns)
+		return false;
+	if (kleak_in_ranges(fns, ip)) {
+		*in = true;
+		return false;
+	}
+	return *in;
+}
+
+/*
  * kleak_unwind() - the return addresses of the current stack
  * @call_site: the frame to look for; the walk stops @depth frames into it
+ * @fns: or, with @call_site 0, the functions to walk past: the call site
+ *	 is then the first frame after a run of frames in them
  * @buf: room for @max frames
- * @depth: frames wanted from @call_site on
+ * @depth: frames wanted from the call site on
  * @max: most frames stored
- * @site: set to the position of @call_site in @buf, or to the return value
- *	  when it was not seen
+ * @site: set to the position of the call site in @buf, or to the return
+ *	  value when it was not seen
  *
  * Inlined, so that the walk starts in the caller's frame: kleak_alloc_stack(),
  * called by the probe, or the bench's timing loop.
  * Return: the number of frames stored.
  */
-static __always_inline unsigned int kleak_unwind(unsigned long call_site, unsigned long *buf,
-						 unsigned int depth, unsigned int max,
-						 unsigned int *site)
+static __always_inline unsigned int kleak_unwind(unsigned long call_site,
+						 const struct kleak_ranges *fns,
+						 unsigned long *buf, unsigned int depth,
+						 unsigned int max, unsigned int *site)
 {
 	unsigned int n = 0, pos = UINT_MAX;
+	bool in = false;
 #if KLEAK_DIRECT_UNWIND
 	struct unwind_state st;
 
@@ -364,19 +398,152 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site, unsign
 
 		if (!ip)
 			break;
-		if (pos == UINT_MAX && ip == call_site)
-			pos = n;
+		if (pos == UINT_MAX) {
+			if (kleak_is_site(call_site, fns, ip, &in))
+				pos = n;
+		}
 		buf[n++] = ip;
 		if (n >= max || (pos != UINT_MAX && n - pos >= depth))
 			break;
 	}
 #else
 	n = stack_trace_save(buf, max, 0);
-	for (pos = 0; pos < n && buf[pos] != call_site; pos++)
-		;
+	for (pos = 0; pos < n; pos++) {
+		if (kleak_is_site(call_site, fns, buf[pos], &in))
+			break;
+	}
 #endif
 	*site = min(pos, n);
 	return n;
 }
+
+/*
+ * The other allocators (kinds page, vmalloc, percpu), and the slab's bulk
+ * and in-place paths, by kernel.  Names that another kernel uses are in
+ * the lists too: the first one the kernel has is hooked, and a name it
+ * lacks is skipped.
+ *
+ * Page events: mm_page_alloc(page, order, gfp, migratetype) and
+ * mm_page_free(page, order), the same on every supported kernel, and not
+ * exported: kleak finds them with for_each_kernel_tracepoint().  Batched
+ * frees (free_unref_page_list(), free_unref_folios()) fire mm_page_free
+ * too, from free_pages_prepare(), so mm_page_free_batched is not hooked:
+ * it would free each of those pages twice.
+ */
+#define KLEAK_TP_PAGE_ALLOC_ARGS void *data, struct page *page, unsigned int order, \
+				 gfp_t gfp, int migratetype
+#define KLEAK_TP_PAGE_FREE_ARGS	void *data, struct page *page, unsigned int order
+
+/*
+ * The page allocator's own functions: a page event's call site is the
+ * first frame past them.  5.10: __alloc_pages_nodemask, alloc_pages_current;
+ * 6.1: __alloc_pages, alloc_pages, __folio_alloc; 6.10+: the _noprof names
+ * (memory allocation profiling); 7.x: the frozen-page entry points.
+ */
+#define KLEAK_PAGE_ALLOC_FNS						\
+	"__alloc_pages_nodemask", "alloc_pages_current", "alloc_pages_vma",	\
+	"__alloc_pages", "alloc_pages", "__folio_alloc", "folio_alloc",	\
+	"__get_free_pages", "get_zeroed_page", "alloc_pages_exact",	\
+	"alloc_pages_exact_nid", "__alloc_pages_noprof", "alloc_pages_noprof",	\
+	"alloc_pages_mpol", "alloc_pages_mpol_noprof", "__folio_alloc_noprof",	\
+	"folio_alloc_noprof", "folio_alloc_mpol_noprof", "get_zeroed_page_noprof", \
+	"alloc_pages_exact_noprof", "alloc_pages_exact_nid_noprof",	\
+	"__get_free_pages_noprof", "alloc_frozen_pages_noprof",		\
+	"__alloc_frozen_pages_noprof", "alloc_pages_nolock_noprof",	\
+	"alloc_frozen_pages_nolock_noprof"
+
+/*
+ * The allocators that take pages for themselves and track their own
+ * objects (slab pages, large kmalloc, vmalloc areas, percpu chunks): a page
+ * event whose call site is one of them, or a frame or two below (a wrapper
+ * kleak does not know), is not a page object.
+ */
+#define KLEAK_PAGE_OWNER_FNS						\
+	"alloc_slab_page", "allocate_slab", "new_slab", "___slab_alloc",	\
+	"kmalloc_order", "kmalloc_order_trace", "kmalloc_large",	\
+	"kmalloc_large_node", "__kmalloc_large_node", "___kmalloc_large_node", \
+	"__kmalloc_large_node_noprof", "__kmalloc_large_noprof",	\
+	"vm_area_alloc_pages", "__vmalloc_area_node", "__vmalloc_node_range",	\
+	"__vmalloc_node_range_noprof", "pcpu_alloc_pages", "pcpu_populate_chunk", \
+	"pcpu_alloc", "pcpu_alloc_noprof"
+
+/*
+ * Percpu events: percpu_alloc_percpu has the call site, the allocated
+ * bytes and the gfp flags from 5.19 on; before, the call site is found in
+ * the stack, past the percpu allocator's functions.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)
+#define KLEAK_TP_PERCPU_ALLOC_ARGS void *data, unsigned long call_site, bool reserved, \
+				   bool is_atomic, size_t size, size_t align,	\
+				   void *base_addr, int off, void __percpu *ptr,	\
+				   size_t bytes_alloc, gfp_t gfp
+#define KLEAK_PERCPU_CALL_SITE	call_site
+#define KLEAK_PERCPU_GFP	gfp
+#else
+#define KLEAK_TP_PERCPU_ALLOC_ARGS void *data, bool reserved, bool is_atomic,	\
+				   size_t size, size_t align, void *base_addr,	\
+				   int off, void __percpu *ptr
+#define KLEAK_PERCPU_CALL_SITE	0UL
+#define KLEAK_PERCPU_GFP	((gfp_t)0)
+#endif
+#define KLEAK_TP_PERCPU_FREE_ARGS void *data, void *base_addr, int off, void __percpu *ptr
+#define KLEAK_PERCPU_ALLOC_FNS	"pcpu_alloc", "pcpu_alloc_noprof", "__alloc_percpu", \
+				"__alloc_percpu_gfp", "__alloc_reserved_percpu"
+
+/*
+ * vmalloc: __vmalloc_node_range(size, align, start, end, gfp, prot,
+ * vm_flags, node, caller), behind vmalloc(), vzalloc(), kvmalloc()'s
+ * fallback and the rest, on every supported kernel (_noprof from 6.10);
+ * @caller is the allocator's caller.
+ */
+#define KLEAK_VMALLOC_SYMS	"__vmalloc_node_range_noprof", "__vmalloc_node_range"
+#define KLEAK_VMALLOC_ARG_SIZE	0
+#define KLEAK_VMALLOC_ARG_GFP	4
+#define KLEAK_VMALLOC_ARG_CALLER 8
+/*
+ * The free of a vmalloc area.  6.3+: vfree(), which vfree_atomic() and
+ * vfree() from an interrupt defer to a work item that calls vfree() again.
+ * Before: __vunmap(), which vfree() calls and the deferred work calls
+ * directly.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define KLEAK_VFREE_SYM		"vfree"
+#else
+#define KLEAK_VFREE_SYM		"__vunmap"
+#endif
+
+/*
+ * kmem_cache_alloc_bulk(s, gfp, size, p) fires no event: kleak kretprobes
+ * it and reads @p on return.  It returns how many it allocated, or from
+ * 7.0 a bool (all of them or none), which its type tells.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define KLEAK_BULK_ALLOC_SYMS	"kmem_cache_alloc_bulk_noprof"
+#define kleak_bulk_alloc_fn	kmem_cache_alloc_bulk_noprof
+#else
+#define KLEAK_BULK_ALLOC_SYMS	"kmem_cache_alloc_bulk"
+#define kleak_bulk_alloc_fn	kmem_cache_alloc_bulk
+#endif
+#define KLEAK_BULK_ALLOC_BOOL	\
+	__builtin_types_compatible_p(typeof(kleak_bulk_alloc_fn(NULL, 0, 0, NULL)), bool)
+
+/* Objects a bulk allocation returned @ret made, of the @size asked for. */
+static inline size_t kleak_bulk_alloc_count(unsigned long ret, size_t size)
+{
+	if (KLEAK_BULK_ALLOC_BOOL)
+		return (ret & 0xff) ? size : 0;
+	return min_t(size_t, (int)ret > 0 ? (int)ret : 0, size);
+}
+
+/*
+ * krealloc(p, new_size, ...): in place it fires no event, so kleak
+ * kretprobes it to record the new size.  6.10: krealloc_noprof; 7.x:
+ * krealloc_node_align_noprof.  @p and @new_size are the first two
+ * arguments on every kernel.
+ */
+#define KLEAK_KREALLOC_SYMS	"krealloc_node_align_noprof", "krealloc_noprof", "krealloc"
+
+/* The return address of a function whose kprobe at its entry fired. */
+#define kleak_entry_retaddr(regs)	regs_get_kernel_stack_nth(regs, 0)
 
 #endif /* _KLEAK_COMPAT_H */

@@ -85,16 +85,29 @@ static void kleak_control_bad(const char *cmd)
 
 	while (n && isspace(p[n - 1]))
 		n--;
-	pr_warn_ratelimited("control: unknown command '%*pE' (want start, stop, clear, mark, unmark, filter key=value...)\n",
+	pr_warn_ratelimited("control: unknown command '%*pE' (want start, stop, clear, mark, unmark, kinds LIST, filter key=value...)\n",
 			    (int)min_t(size_t, n, KLEAK_ESC_MAX), p);
+}
+
+/* kinds slab,page,...: the allocators tracked from now on */
+static int kleak_control_kinds(const char *args)
+{
+	unsigned int mask;
+
+	if (kleak_kinds_parse(args, &mask)) {
+		pr_warn_ratelimited("control: kinds '%*pE': want a list of slab, page, vmalloc, percpu, or all\n",
+				    kleak_esc_len(args), args);
+		return -EINVAL;
+	}
+	return kleak_kinds_set(mask);
 }
 
 /**
  * kleak_control() - run one control command
  * @cmd: the command line
  *
- * Commands: start, stop, clear, mark, unmark, filter KEY=VALUE...,
- * filter reset.
+ * Commands: start, stop, clear, mark, unmark, kinds LIST,
+ * filter KEY=VALUE..., filter reset.
  *
  * Return: 0; -EINVAL (with one rate-limited pr_warn line) for a bad
  * command; or the error of a command that failed.  A command that fails
@@ -121,6 +134,8 @@ int kleak_control(const char *cmd)
 	} else if ((!strcmp(verb, "mark") || !strcmp(verb, "unmark")) && !line) {
 		kleak_mark_set(verb[0] == 'm');
 		ret = 0;
+	} else if (!strcmp(verb, "kinds") && line) {
+		ret = kleak_control_kinds(line);
 	} else if (!strcmp(verb, "filter") && line) {
 		ret = kleak_control_filter(line);
 	} else {
@@ -138,12 +153,14 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_control);
 void kleak_control_show(struct kleak_out *out)
 {
 	struct kleak_filter f;
-	char buf[KLEAK_FILTER_TEXT], keys[KLEAK_FILTER_KEYS_LEN];
+	char buf[KLEAK_FILTER_TEXT], keys[KLEAK_FILTER_KEYS_LEN], kinds[KLEAK_KINDS_TEXT];
 	u64 mark = kleak_mark_get();
 
 	kleak_filter_get(&f);
 	kleak_filter_format(&f, buf, sizeof(buf));
 	kleak_printf(out, "state: %s\n", kleak_running() ? "running" : "stopped");
+	kleak_kinds_format(kleak_kinds_get(), kinds, sizeof(kinds));
+	kleak_printf(out, "kinds: %s\n", kinds);
 	kleak_printf(out, "filter: %s\n", buf);
 	if (mark)
 		kleak_printf(out, "mark: %llu ms ago\n",
@@ -156,7 +173,7 @@ void kleak_control_show(struct kleak_out *out)
 	kleak_printf(out, "max_stacks: %u\n", kleak_stacks_max());
 	kleak_printf(out, "sample_bytes: %u\n", kleak_sample_bytes_get());
 	kleak_printf(out, "sample: 1 allocation in %u tracked\n", kleak_sample_rate());
-	kleak_printf(out, "commands: start stop clear mark unmark; filter reset;\n");
+	kleak_printf(out, "commands: start stop clear mark unmark; kinds LIST; filter reset;\n");
 	kleak_printf(out, "  filter KEY=VALUE... (%s)\n", kleak_filter_keys(keys, sizeof(keys)));
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_control_show);

@@ -173,6 +173,111 @@ static size_t kleak_show_min_age(const struct kleak_filter *f, char *buf, size_t
 	return f->min_age_ms ? scnprintf(buf, len, "%lums", f->min_age_ms) : 0;
 }
 
+static const char *const kleak_kind_names[KLEAK_KINDS] = {
+	[KLEAK_KIND_SLAB] = "slab",
+	[KLEAK_KIND_PAGE] = "page",
+	[KLEAK_KIND_VMALLOC] = "vmalloc",
+	[KLEAK_KIND_PERCPU] = "percpu",
+};
+
+/**
+ * kleak_kind_name() - the name of a kind
+ * @kind: the kind
+ *
+ * Return: "slab", "page", "vmalloc" or "percpu".
+ */
+const char *kleak_kind_name(enum kleak_kind kind)
+{
+	return kind < KLEAK_KINDS ? kleak_kind_names[kind] : "?";
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_kind_name);
+
+/**
+ * kleak_kinds_parse() - a comma-separated list of kinds, or "all"
+ * @val: the list ("slab,page"); a newline at its end is ignored
+ * @mask: where to store BIT(kind) of each kind named; left alone on error
+ *
+ * Return: 0, or -EINVAL for an empty list or an unknown name (no warning:
+ * the caller warns, with its own context).
+ */
+int kleak_kinds_parse(const char *val, unsigned int *mask)
+{
+	char buf[KLEAK_KINDS_TEXT * 2], *p = buf, *tok;
+	unsigned int m = 0;
+	int k;
+
+	if (strscpy(buf, val, sizeof(buf)) < 0)
+		return -EINVAL;
+	p = strim(buf);
+	if (!strcmp(p, "all")) {
+		*mask = KLEAK_KINDS_ALL;
+		return 0;
+	}
+	while ((tok = strsep(&p, ",")) != NULL) {
+		for (k = 0; k < KLEAK_KINDS; k++)
+			if (!strcmp(tok, kleak_kind_names[k]))
+				break;
+		if (k == KLEAK_KINDS)
+			return -EINVAL;
+		m |= BIT(k);
+	}
+	*mask = m;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_kinds_parse);
+
+/**
+ * kleak_kinds_format() - a mask of kinds as "slab,page" ("none" if empty)
+ * @mask: BIT(kind) of each kind
+ * @buf: output, KLEAK_KINDS_TEXT bytes will do
+ * @len: size of @buf
+ *
+ * Return: the length written.
+ */
+size_t kleak_kinds_format(unsigned int mask, char *buf, size_t len)
+{
+	size_t n = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < KLEAK_KINDS; k++)
+		if (mask & BIT(k))
+			n += scnprintf(buf + n, len - n, "%s%s", n ? "," : "", kleak_kind_names[k]);
+	return n ? n : scnprintf(buf, len, "none");
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_kinds_format);
+
+static int kleak_set_kind(struct kleak_filter *f, const char *val)
+{
+	unsigned int m = 0;
+
+	if (*val && kleak_kinds_parse(val, &m))
+		return -EINVAL;
+	f->kinds = m == KLEAK_KINDS_ALL ? 0 : m;
+	return 0;
+}
+
+static size_t kleak_show_kind(const struct kleak_filter *f, char *buf, size_t len)
+{
+	return f->kinds ? kleak_kinds_format(f->kinds, buf, len) : 0;
+}
+
+/* user=1: user pages (anonymous, page cache) are tracked too. */
+static int kleak_set_user(struct kleak_filter *f, const char *val)
+{
+	bool v = false;
+
+	if (*val && kstrtobool(val, &v))
+		return -EINVAL;
+	f->user = v;
+	return 0;
+}
+
+static size_t kleak_show_user(const struct kleak_filter *f, char *buf, size_t len)
+{
+	return f->user ? scnprintf(buf, len, "1") : 0;
+}
+
 /*
  * The filter keys, in the order they are printed.  An empty value clears
  * a key; show() prints nothing for a key that is not set.
@@ -182,12 +287,14 @@ static const struct kleak_filter_key {
 	int (*set)(struct kleak_filter *f, const char *val);
 	size_t (*show)(const struct kleak_filter *f, char *buf, size_t len);
 } kleak_filter_key_table[] = {
+	{ "kind", kleak_set_kind, kleak_show_kind },
 	{ "size", kleak_set_size, kleak_show_size },
 	{ "cache", kleak_set_cache, kleak_show_cache },
 	{ "comm", kleak_set_comm, kleak_show_comm },
 	{ "pid", kleak_set_pid, kleak_show_pid },
 	{ "module", kleak_set_module, kleak_show_module },
 	{ "min_age", kleak_set_min_age, kleak_show_min_age },
+	{ "user", kleak_set_user, kleak_show_user },
 };
 
 /**
@@ -210,7 +317,7 @@ char *kleak_filter_keys(char *buf, size_t len)
 
 static bool kleak_filter_at_alloc(const struct kleak_filter *f)
 {
-	return f->size_max || f->pid || f->comm[0] || f->cache[0];
+	return f->size_max || f->pid || f->comm[0] || f->cache[0] || f->kinds;
 }
 
 /**
@@ -356,6 +463,24 @@ bool kleak_filter_alloc(const struct kleak_filter *f, size_t size, u16 cache, u3
 }
 
 /**
+ * kleak_filter_alloc_kind() - does an allocation of another kind than slab pass?
+ * @f: the filter, at_alloc set
+ * @kind: the kind
+ * @size: its size (of one CPU's copy, for percpu)
+ *
+ * Probe context.  The cache filter passes slab objects only.
+ * Return: true when it is to be tracked.
+ */
+bool kleak_filter_alloc_kind(const struct kleak_filter *f, enum kleak_kind kind, size_t size)
+{
+	if (f->kinds && !(f->kinds & BIT(kind)))
+		return false;
+	if (kind == KLEAK_KIND_SLAB)
+		return true;	/* the caller goes on with kleak_filter_alloc() */
+	return !f->cache[0] && kleak_filter_track(f, size, task_pid_nr(current), current->comm);
+}
+
+/**
  * kleak_filter_report() - does a tracked object pass the report filters?
  * @f: the filter
  * @o: the object's record
@@ -368,8 +493,10 @@ bool kleak_filter_alloc(const struct kleak_filter *f, size_t size, u16 cache, u3
 bool kleak_filter_report(const struct kleak_filter *f, const struct kleak_obj *o,
 			 u64 now, u64 mark_ts)
 {
-	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
+	const struct kleak_cache_info *c = kleak_obj_cache(o);
 
+	if (f->kinds && !(f->kinds & BIT(kleak_obj_kind(o))))
+		return false;
 	if (!kleak_filter_track(f, kleak_obj_size(o), o->pid, kleak_comm_name(o->comm)))
 		return false;
 	if (f->cache[0] && (!c || strcmp(c->name, f->cache)))

@@ -31,7 +31,9 @@
  * rhashtable choice from the build.
  */
 #include <linux/hash.h>
+#include <linux/highmem.h>
 #include <linux/log2.h>
+#include <linux/percpu.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -288,6 +290,25 @@ static void kleak_addr_unlock(struct kleak_index *ix, unsigned long addr, u32 he
 	local_irq_restore(flags);
 }
 
+/* The record indexed under @addr, its lock held (@head: its bucket's head). */
+static u32 kleak_addr_find(struct kleak_index *ix, unsigned long addr, u32 head)
+{
+	struct kleak_obj *o;
+	u32 i;
+
+	if (ix->use_rht) {
+		rcu_read_lock();
+		o = rhashtable_lookup(&ix->ht, &addr, kleak_rht_params);
+		i = o ? o - ix->pool : KLEAK_NONE;
+		rcu_read_unlock();
+		return i;
+	}
+	for (i = head; i != KLEAK_NONE; i = ix->pool[i].chain)
+		if (ix->pool[i].addr == addr)
+			break;
+	return i;
+}
+
 /**
  * kleak_index_read() - copy the record of @addr
  * @ix: the index
@@ -301,32 +322,80 @@ bool kleak_index_read(struct kleak_index *ix, unsigned long addr,
 		      struct kleak_obj *copy, u32 *idx)
 {
 	unsigned long flags;
-	bool found = false;
 	u32 i, head;
 
 	head = kleak_addr_lock(ix, addr, &flags);
-	if (ix->use_rht) {
-		struct kleak_obj *o;
-
-		rcu_read_lock();
-		o = rhashtable_lookup(&ix->ht, &addr, kleak_rht_params);
-		i = o ? o - ix->pool : KLEAK_NONE;
-		rcu_read_unlock();
-	} else {
-		for (i = head; i != KLEAK_NONE; i = ix->pool[i].chain)
-			if (ix->pool[i].addr == addr)
-				break;
-	}
+	i = kleak_addr_find(ix, addr, head);
 	if (i != KLEAK_NONE) {
 		*copy = ix->pool[i];
-		found = true;
 		if (idx)
 			*idx = i;
 	}
 	kleak_addr_unlock(ix, addr, head, flags);
-	return found;
+	return i != KLEAK_NONE;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_read);
+
+/**
+ * kleak_index_resize() - set the size of the record of @addr
+ * @ix: the index
+ * @addr: the object address
+ * @size: its new requested size (krealloc() in place)
+ *
+ * Any context.  Return: true when @addr is indexed.
+ */
+bool kleak_index_resize(struct kleak_index *ix, unsigned long addr, u32 size)
+{
+	unsigned long flags;
+	u32 i, head;
+
+	head = kleak_addr_lock(ix, addr, &flags);
+	i = kleak_addr_find(ix, addr, head);
+	if (i != KLEAK_NONE)
+		ix->pool[i].bytes_req = size;
+	kleak_addr_unlock(ix, addr, head, flags);
+	return i != KLEAK_NONE;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_index_resize);
+
+/*
+ * Copy [@off, @off + @len) of the object of live record @o, its address
+ * locked.  Slab objects and vmalloc areas are mapped at their address;
+ * a page block is mapped a page at a time (kmap_local_page(): highmem is
+ * mapped only while it is read); a percpu object is read in the first
+ * possible CPU's copy.  Never past the size of a page block, a vmalloc
+ * area or a percpu copy: the record's size is theirs exactly.
+ */
+static int kleak_obj_copy(const struct kleak_obj *o, size_t off, void *dst, size_t len)
+{
+	enum kleak_kind kind = kleak_obj_kind(o);
+	struct page *page;
+	size_t n;
+	void *p;
+	int ret;
+
+	if (kind != KLEAK_KIND_SLAB && (off > o->bytes_req || len > o->bytes_req - off))
+		return -EFAULT;
+	switch (kind) {
+	case KLEAK_KIND_PAGE:
+		page = (struct page *)o->addr;
+		for (; len; off += n, dst += n, len -= n) {
+			n = min_t(size_t, len, PAGE_SIZE - offset_in_page(off));
+			p = kleak_kmap_local(page + (off >> PAGE_SHIFT));
+			ret = copy_from_kernel_nofault(dst, p + offset_in_page(off), n);
+			kleak_kunmap_local(p);
+			if (ret)
+				return -EFAULT;
+		}
+		return 0;
+	case KLEAK_KIND_PERCPU:
+		p = per_cpu_ptr((__force void __percpu *)o->addr,
+				cpumask_first(cpu_possible_mask));
+		return copy_from_kernel_nofault(dst, p + off, len) ? -EFAULT : 0;
+	default:
+		return copy_from_kernel_nofault(dst, (void *)(o->addr + off), len) ? -EFAULT : 0;
+	}
+}
 
 /**
  * kleak_index_peek() - copy a live record and part of its object
@@ -360,8 +429,8 @@ int kleak_index_peek(struct kleak_index *ix, u32 idx, unsigned long addr, u64 ts
 		ret = 0;
 		if (copy)
 			*copy = *o;
-		if (dst && copy_from_kernel_nofault(dst, (void *)(addr + off), len))
-			ret = -EFAULT;
+		if (dst)
+			ret = kleak_obj_copy(o, off, dst, len);
 	}
 	kleak_addr_unlock(ix, addr, head, flags);
 	return ret;

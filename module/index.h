@@ -26,6 +26,30 @@
 #define KLEAK_OBJ_LIVE		BIT(0)
 #define KLEAK_OBJ_HARDIRQ	BIT(1)
 #define KLEAK_OBJ_SOFTIRQ	BIT(2)
+#define KLEAK_OBJ_KIND_SHIFT	3	/* bits 3-4: the kind */
+#define KLEAK_OBJ_KIND_MASK	(3U << KLEAK_OBJ_KIND_SHIFT)
+
+/**
+ * enum kleak_kind - which allocator an object comes from
+ * @KLEAK_KIND_SLAB: kmalloc, kmem_cache_alloc and their bulk forms; the
+ *	record's key is the object's address
+ * @KLEAK_KIND_PAGE: the page allocator; the key is the struct page of the
+ *	first page, the size PAGE_SIZE << order, and @cache the migratetype
+ * @KLEAK_KIND_VMALLOC: vmalloc and kvmalloc's fallback; the key is the
+ *	area's address, the size the one asked for
+ * @KLEAK_KIND_PERCPU: alloc_percpu; the key is the __percpu pointer, the
+ *	size that of one CPU's copy
+ * @KLEAK_KINDS: how many
+ */
+enum kleak_kind {
+	KLEAK_KIND_SLAB,
+	KLEAK_KIND_PAGE,
+	KLEAK_KIND_VMALLOC,
+	KLEAK_KIND_PERCPU,
+	KLEAK_KINDS
+};
+
+#define KLEAK_KINDS_ALL		(BIT(KLEAK_KINDS) - 1)
 
 /**
  * struct kleak_obj - one tracked, live allocation (56 bytes; the call site
@@ -39,10 +63,11 @@
  * @bytes_req: requested size
  * @gfp: gfp flags of the allocation
  * @pid: pid of the allocating task (of the interrupted one in IRQ context)
- * @cache: index in the cache table; gives the name and allocated size
+ * @cache: index in the cache table, which gives the name and allocated
+ *	size (slab); the migratetype (page); 0 (vmalloc, percpu)
  * @comm: index in the comm table
  * @cpu: CPU of the allocation
- * @flags: KLEAK_OBJ_*
+ * @flags: KLEAK_OBJ_*, and the kind
  */
 struct kleak_obj {
 	union {
@@ -61,6 +86,11 @@ struct kleak_obj {
 	u16 cpu;
 	u16 flags;
 };
+
+static inline enum kleak_kind kleak_obj_kind(const struct kleak_obj *o)
+{
+	return (o->flags & KLEAK_OBJ_KIND_MASK) >> KLEAK_OBJ_KIND_SHIFT;
+}
 
 /*
  * kleak's clock: jiffies in ns.  A tick (4 ms at HZ=250) is fine for the
@@ -124,6 +154,7 @@ u32 kleak_rht_insert(struct kleak_index *ix, u32 idx);
 u32 kleak_rht_remove(struct kleak_index *ix, unsigned long addr);
 bool kleak_index_read(struct kleak_index *ix, unsigned long addr,
 		      struct kleak_obj *copy, u32 *idx);
+bool kleak_index_resize(struct kleak_index *ix, unsigned long addr, u32 size);
 int kleak_index_peek(struct kleak_index *ix, u32 idx, unsigned long addr, u64 ts,
 		     struct kleak_obj *copy, size_t off, void *dst, size_t len);
 size_t kleak_index_bytes(const struct kleak_index *ix);

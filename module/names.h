@@ -7,6 +7,7 @@
 #ifndef _KLEAK_NAMES_H
 #define _KLEAK_NAMES_H
 
+#include <linux/cpumask.h>
 #include <linux/types.h>
 
 #include "index.h"
@@ -41,12 +42,30 @@ u16 kleak_cache_intern(const struct kmem_cache *s, size_t size);
 const struct kleak_cache_info *kleak_cache_get(u16 id);
 bool kleak_cache_match(u16 id, const char *name, u32 gen);
 
-/* Allocated bytes of an object: its cache's size, else what was asked. */
+/* The cache of a slab object; NULL for the other kinds, or if unknown. */
+static inline const struct kleak_cache_info *kleak_obj_cache(const struct kleak_obj *o)
+{
+	return kleak_obj_kind(o) == KLEAK_KIND_SLAB ? kleak_cache_get(o->cache) : NULL;
+}
+
+/*
+ * Allocated bytes of an object, those that may be read: a slab object's
+ * cache size (else what was asked), a page block's, a vmalloc area's
+ * size, or one CPU's copy of a percpu object.
+ */
 static inline u32 kleak_obj_size(const struct kleak_obj *o)
 {
-	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
+	const struct kleak_cache_info *c = kleak_obj_cache(o);
 
 	return c ? c->size : o->bytes_req;
+}
+
+/* Memory an object holds: kleak_obj_size(), times the CPUs for percpu. */
+static inline u64 kleak_obj_bytes(const struct kleak_obj *o)
+{
+	u64 n = kleak_obj_size(o);
+
+	return kleak_obj_kind(o) == KLEAK_KIND_PERCPU ? n * num_possible_cpus() : n;
 }
 
 #endif /* _KLEAK_NAMES_H */

@@ -112,6 +112,7 @@ struct kleak_stack_snap {
 	u32 comm_count[KLEAK_TOP_COMMS];
 	u16 comm[KLEAK_TOP_COMMS];
 	u16 cache;
+	u8 kind;
 };
 
 /**
@@ -232,9 +233,10 @@ static void kleak_tally(struct kleak_report *r, u32 idx, const struct kleak_obj 
 		s->oldest_idx = idx;
 		s->oldest_addr = o->addr;
 		s->cache = o->cache;
+		s->kind = kleak_obj_kind(o);
 	}
 	s->objs++;
-	s->bytes += kleak_obj_size(o);
+	s->bytes += kleak_obj_bytes(o);
 	kleak_tally_comm(s, o->comm);
 }
 
@@ -370,6 +372,35 @@ static void kleak_print_stack(struct kleak_out *out, u32 sidx, const char *inden
 }
 
 /*
+ * The address an object is shown and looked up at: a page block's is its
+ * first page's in the kernel's map (its struct page when it has none, a
+ * highmem page); the other kinds' are their keys.
+ */
+static unsigned long kleak_obj_shown_addr(const struct kleak_obj *o)
+{
+	void *va;
+
+	if (kleak_obj_kind(o) != KLEAK_KIND_PAGE)
+		return o->addr;
+	va = page_address((struct page *)o->addr);
+	return va ? (unsigned long)va : o->addr;
+}
+
+/* " kind=K", and what is particular to the kind. */
+static void kleak_print_kind(struct kleak_out *out, const struct kleak_obj *o)
+{
+	enum kleak_kind kind = kleak_obj_kind(o);
+
+	kleak_printf(out, " kind=%s", kleak_kind_name(kind));
+	if (kind == KLEAK_KIND_PAGE)
+		kleak_printf(out, " pfn=%#lx order=%u migratetype=%u",
+			     page_to_pfn((struct page *)o->addr),
+			     get_order(o->bytes_req), o->cache);
+	else if (kind == KLEAK_KIND_PERCPU)
+		kleak_printf(out, " cpus=%u", num_possible_cpus());
+}
+
+/*
  * The symbol of an object's call site, the first frame of its stack; named
  * even if its module is gone.
  */
@@ -398,10 +429,11 @@ static void kleak_outstanding_item(struct kleak_out *out, struct kleak_report *r
 
 	if (!kleak_record_get(s->idx, &o) || o.addr != s->addr || o.ts != s->ts)
 		return;		/* freed since the snapshot */
-	c = kleak_cache_get(o.cache);
+	c = kleak_obj_cache(&o);
 	kleak_site(&o, r->sym);
-	kleak_printf(out, "0x%lx size=%u/%u cache=%s", o.addr, o.bytes_req,
-		     c ? c->size : 0, c ? c->name : "?");
+	kleak_printf(out, "0x%lx size=%u/%llu cache=%s", kleak_obj_shown_addr(&o), o.bytes_req,
+		     c ? c->size : kleak_obj_bytes(&o), c ? c->name : "-");
+	kleak_print_kind(out, &o);
 	kleak_print_age(out, " age=", kleak_age_at(r->now, o.ts));
 	kleak_printf(out, " pid=%u comm=%s cpu=%u%s gfp=%#x stack=%u site=%s\n",
 		     o.pid, kleak_comm_name(o.comm), o.cpu,
@@ -425,8 +457,10 @@ static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_s
 	}
 	size = kleak_obj_size(&o);
 	sample = min(sample, size);
-	kleak_printf(out, "  sample: object 0x%lx (%zu bytes), first %zu bytes:\n",
-		     o.addr, size, sample);
+	kleak_printf(out, "  sample: %s 0x%lx (%zu bytes%s), first %zu bytes:\n",
+		     kleak_obj_kind(&o) == KLEAK_KIND_SLAB ? "object" : kleak_kind_name(kleak_obj_kind(&o)),
+		     kleak_obj_shown_addr(&o), size,
+		     kleak_obj_kind(&o) == KLEAK_KIND_PERCPU ? " per CPU, CPU 0's copy" : "", sample);
 	for (off = 0; off < sample; off += n) {
 		n = min(sample - off, sizeof(chunk));
 		if (kleak_record_read(idx, o.addr, o.ts, off, chunk, n)) {
@@ -450,7 +484,8 @@ static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_s
 static void kleak_stack_report(struct kleak_out *out, struct kleak_report *r,
 			       const struct kleak_stack_snap *s, unsigned int rank, bool sample)
 {
-	const struct kleak_cache_info *c = kleak_cache_get(s->cache);
+	const struct kleak_cache_info *c = s->kind == KLEAK_KIND_SLAB ?
+					   kleak_cache_get(s->cache) : NULL;
 	u64 allocs = kleak_stack_allocs(s->sidx);
 	char line[128];
 	size_t n = 0;
@@ -465,7 +500,8 @@ static void kleak_stack_report(struct kleak_out *out, struct kleak_report *r,
 		if (s->comm_count[i])
 			n += scnprintf(line + n, sizeof(line) - n, " %s(%u)",
 				       kleak_comm_name(s->comm[i]), s->comm_count[i]);
-	kleak_printf(out, "  cache: %s", c ? c->name : "?");
+	kleak_printf(out, "  cache: %s  kind: %s", c ? c->name : s->kind == KLEAK_KIND_SLAB ? "?" : "-",
+		     kleak_kind_name(s->kind));
 	kleak_print_age(out, "  oldest: ", kleak_age_at(r->now, s->oldest));
 	kleak_printf(out, "  comms:%s\n", n ? line : " ?");
 	kleak_printf(out, "  backtrace:\n");
@@ -560,19 +596,22 @@ u32 kleak_object_len(const struct kleak_object_view *v)
 void kleak_object_show(struct kleak_out *out, struct kleak_object_view *v, u32 pos)
 {
 	const struct kleak_obj *o = &v->o;
-	const struct kleak_cache_info *c = kleak_cache_get(o->cache);
+	const struct kleak_cache_info *c = kleak_obj_cache(o);
 	size_t off, n;
 
 	if (!pos) {
 		kleak_site(o, v->sym);
-		kleak_printf(out, "object 0x%lx size=%u/%zu cache=%s\n", o->addr,
-			     o->bytes_req, v->size, c ? c->name : "?");
+		kleak_printf(out, "object 0x%lx size=%u/%zu cache=%s", kleak_obj_shown_addr(o),
+			     o->bytes_req, v->size, c ? c->name : "-");
+		kleak_print_kind(out, o);
+		kleak_printf(out, "\n");
 		kleak_print_age(out, "  age ", kleak_age_at(kleak_clock(), o->ts));
 		kleak_printf(out, " pid %u comm %s cpu %u gfp %#x stack %u\n",
 			     o->pid, kleak_comm_name(o->comm), o->cpu, o->gfp, o->stack);
 		kleak_printf(out, "  call site: %s\n  backtrace:\n", v->sym);
 		kleak_print_stack(out, o->stack, "    ", v->sym);
-		kleak_printf(out, "  contents (%zu bytes):\n", v->size);
+		kleak_printf(out, "  contents (%zu bytes%s):\n", v->size,
+			     kleak_obj_kind(o) == KLEAK_KIND_PERCPU ? ", CPU 0's copy" : "");
 		return;
 	}
 	off = (size_t)(pos - 1) * KLEAK_OBJECT_CHUNK;
@@ -588,7 +627,7 @@ void kleak_object_show(struct kleak_out *out, struct kleak_object_view *v, u32 p
 
 /* ---- stats ------------------------------------------------------------- */
 
-static const char * const kleak_counter_names[KC_NR] = {
+static const char * const kleak_counter_names[KC_KIND_ALLOCS] = {
 	[KC_EV_KMALLOC]		= "events_kmalloc",
 	[KC_EV_CACHE_ALLOC]	= "events_kmem_cache_alloc",
 	[KC_EV_KFREE]		= "events_kfree",
@@ -611,6 +650,23 @@ static const char * const kleak_counter_names[KC_NR] = {
 	[KC_SAMPLED_OUT]	= "sampled_out",
 	[KC_LIVE_ADD]		= "records_linked",
 	[KC_LIVE_SUB]		= "records_released",
+	[KC_EV_PAGE_ALLOC]	= "events_page_alloc",
+	[KC_EV_PAGE_FREE]	= "events_page_free",
+	[KC_EV_VMALLOC]		= "events_vmalloc",
+	[KC_EV_VFREE]		= "events_vfree",
+	[KC_EV_PERCPU_ALLOC]	= "events_percpu_alloc",
+	[KC_EV_PERCPU_FREE]	= "events_percpu_free",
+	[KC_EV_BULK_ALLOC]	= "events_bulk_alloc",
+	[KC_EV_KREALLOC]	= "events_krealloc",
+	[KC_PAGE_OWNED]		= "pages_of_other_allocators",
+	[KC_PAGE_USER]		= "pages_user_skipped",
+	[KC_KREALLOC_RESIZED]	= "krealloc_resized",
+	[KC_DROP_CLEARED]	= "drop_cleared",
+};
+
+/* The per-kind counters, "<kind>_<what>" */
+static const char * const kleak_kind_counter_names[] = {
+	"allocs", "frees", "unknown_frees", "drops",
 };
 
 /**
@@ -619,7 +675,8 @@ static const char * const kleak_counter_names[KC_NR] = {
  */
 void kleak_stats_show(struct kleak_out *out)
 {
-	int i;
+	char kinds[KLEAK_KINDS_TEXT];
+	int i, k;
 
 	kleak_printf(out, "running: %d\n", kleak_running());
 	kleak_printf(out, "bulk_free_hooked: %d\n", kleak_bulk_hooked());
@@ -635,13 +692,40 @@ void kleak_stats_show(struct kleak_out *out)
 	kleak_printf(out, "memory_index_bytes: %zu\n", kleak_index_memory_bytes());
 	kleak_printf(out, "memory_stacks_bytes: %zu\n", kleak_stacks_bytes());
 	kleak_printf(out, "object_record_bytes: %zu\n", sizeof(struct kleak_obj));
-	for (i = 0; i < KC_NR; i++)
+	for (i = 0; i < KC_KIND_ALLOCS; i++)
 		kleak_printf(out, "%s: %llu\n", kleak_counter_names[i], kleak_counter_sum(i));
+	kleak_kinds_format(kleak_kinds_get(), kinds, sizeof(kinds));
+	kleak_printf(out, "kinds: %s\n", kinds);
+	for (k = 0; k < KLEAK_KINDS; k++)
+		for (i = 0; i < ARRAY_SIZE(kleak_kind_counter_names); i++)
+			kleak_printf(out, "%s_%s: %llu\n", kleak_kind_name(k),
+				     kleak_kind_counter_names[i],
+				     kleak_counter_sum(KC_KIND_ALLOCS + i * KLEAK_KINDS + k));
 	kleak_printf(out, "drop_kprobe_missed: %lu\n", kleak_kprobes_missed());
 	kleak_printf(out, "last_recursion_site: %pS\n", (void *)kleak_recursion_site());
 }
 
 /* ---- summary ----------------------------------------------------------- */
+
+/* One line: the live objects and bytes of each kind that has some. */
+static void kleak_summary_kinds(struct kleak_out *out, const struct kleak_report *r)
+{
+	u64 objs[KLEAK_KINDS] = {}, bytes[KLEAK_KINDS] = {};
+	char line[160];
+	size_t n = 0;
+	u32 i;
+	int k;
+
+	for (i = 0; i < r->n; i++) {
+		objs[r->stacks[i].kind] += r->stacks[i].objs;
+		bytes[r->stacks[i].kind] += r->stacks[i].bytes;
+	}
+	/* one call, one line: printk at rmmod */
+	for (k = 0; k < KLEAK_KINDS; k++)
+		n += scnprintf(line + n, sizeof(line) - n, " %s=%llu/%llu", kleak_kind_name(k),
+			       objs[k], bytes[k]);
+	kleak_printf(out, "by kind:%s (objects/bytes)\n", line);
+}
 
 /**
  * kleak_summary() - totals, the top stacks by live bytes, and the counters
@@ -665,6 +749,7 @@ void kleak_summary(struct kleak_out *out, unsigned int top)
 	}
 	kleak_printf(out, "summary: %llu objects, %llu bytes still live in %u stacks\n",
 		     objs, bytes, r->n);
+	kleak_summary_kinds(out, r);
 	kleak_printf(out, "tracked %llu allocations and %llu frees\n",
 		     kleak_counter_sum(KC_TRACKED_ALLOCS), kleak_counter_sum(KC_TRACKED_FREES));
 	kleak_printf(out, "dropped: table_full=%llu stack_table_full=%llu recursion=%llu\n",

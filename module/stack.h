@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 #define KLEAK_MAX_DEPTH		64
-#define KLEAK_SKIP_MAX		8	/* probe and allocator frames above the call site */
+#define KLEAK_SKIP_MAX		12	/* probe and allocator frames above the call site */
 /* Stack index of objects whose stack did not fit in the table. */
 #define KLEAK_STACK_OVERFLOW	1
 /* Stack table entries that are not real stacks: none (0) and overflow (1) */

@@ -109,10 +109,12 @@
 #include <linux/tracepoint.h>
 #include <linux/vmalloc.h>
 #include <trace/events/kmem.h>
+#include <trace/events/percpu.h>
 
 #include "format.h"
 #include "names.h"
 #include "stack.h"
+#include "symbols.h"
 #include "tracker.h"
 
 /* One allocation in kleak_sample is tracked (1: all); read by the probes. */
@@ -148,6 +150,35 @@ unsigned int kleak_sample_rate(void)
 	return READ_ONCE(kleak_sample);
 }
 
+
+/* kinds=slab,page,vmalloc,percpu (or all): at load, or live */
+static int kleak_kinds_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int mask;
+
+	if (kleak_kinds_parse(val, &mask)) {
+		pr_warn_ratelimited("kinds=%*pE: want a list of slab, page, vmalloc, percpu, or all\n",
+				    kleak_esc_len(val), val);
+		return -EINVAL;
+	}
+	return kleak_kinds_set(mask);
+}
+
+static int kleak_kinds_param_get(char *buf, const struct kernel_param *kp)
+{
+	char k[KLEAK_KINDS_TEXT];
+
+	kleak_kinds_format(kleak_kinds_get(), k, sizeof(k));
+	return sysfs_emit(buf, "%s\n", k);
+}
+
+static const struct kernel_param_ops kleak_kinds_ops = {
+	.set = kleak_kinds_param_set,
+	.get = kleak_kinds_param_get,
+};
+module_param_cb(kinds, &kleak_kinds_ops, NULL, 0600);
+MODULE_PARM_DESC(kinds, "Allocators tracked: slab,page,vmalloc,percpu or all (default all; writable: a kind turned off loses its records)");
+
 /* ---- state ------------------------------------------------------------- */
 
 /* protects: see "Locks" above */
@@ -168,6 +199,18 @@ static bool kleak_paused;	/* probes return at once: clear is resetting */
  */
 static bool kleak_all_hooked;
 static unsigned long kleak_last_recursion;
+/*
+ * Bumped by every clear: an allocation whose stack was saved at a
+ * kretprobe's entry is dropped at its return if a clear came in between.
+ */
+static unsigned int kleak_clear_gen;
+
+/* The kinds tracked: BIT(enum kleak_kind); under kleak_ctl_mutex. */
+static unsigned int kleak_kinds_on = KLEAK_KINDS_ALL;
+static bool kleak_tracker_ready;	/* the tables exist: kinds are set live */
+
+/* Found at load: where the page and percpu allocators' own frames are. */
+static struct kleak_ranges kleak_page_alloc_fns, kleak_page_owner_fns, kleak_pcpu_alloc_fns;
 
 /* The current filter: one of two buffers, swapped under RCU. */
 static struct kleak_filter __rcu *kleak_filter_cur;
@@ -500,13 +543,6 @@ static __always_inline bool kleak_sampled(unsigned int n)
 	return ((u64)x * n) >> 32 == 0;
 }
 
-/* Out of the fast path: a filter is set. */
-static noinline bool kleak_alloc_filtered(const struct kleak_filter *f,
-					  const struct kleak_cache_info *ci, u16 cache)
-{
-	return !kleak_filter_alloc(f, ci->size, cache, READ_ONCE(kleak_filter_gen));
-}
-
 /*
  * Out of the fast path: the stack of an allocation, stack_depth > 0.  The
  * walk's cost dwarfs a call, and keeping its state out of the probe keeps
@@ -517,7 +553,7 @@ static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_
 {
 	unsigned int n, site;
 
-	n = kleak_unwind(call_site, pc->scratch + 1, kleak_depth,
+	n = kleak_unwind(call_site, NULL, pc->scratch + 1, kleak_depth,
 			 kleak_depth + KLEAK_SKIP_MAX, &site);
 	return kleak_stack_from(call_site, pc->scratch + 1, n, site);
 }
@@ -546,48 +582,69 @@ static __always_inline u32 kleak_alloc_stack_idx(struct kleak_pcpu *pc,
 	return sidx;
 }
 
-static __always_inline void kleak_track_alloc(unsigned long call_site, const void *ptr,
-					      size_t req, size_t bytes_alloc,
-					      const struct kmem_cache *s, gfp_t gfp)
+/* Count into the per-kind counter @c (KC_KIND_*) of @kind. */
+static __always_inline void kleak_kind_count(enum kleak_counter c, enum kleak_kind kind)
 {
-	const struct kleak_cache_info *ci;
+	this_cpu_inc(kleak_counters[(int)c + (int)kind]);
+}
+
+/* A dropped allocation: the reason's counter and its kind's. */
+static __always_inline void kleak_drop(enum kleak_counter c, enum kleak_kind kind)
+{
+	kleak_count(c);
+	kleak_kind_count(KC_KIND_DROPS, kind);
+}
+
+/*
+ * Out of the fast path: is an allocation filtered out?  The kind first,
+ * then size, task and cache; the cache filter passes slab objects only.
+ */
+static noinline bool kleak_alloc_filtered(const struct kleak_filter *f, enum kleak_kind kind,
+					  const struct kleak_cache_info *ci, u16 cache,
+					  size_t size)
+{
+	if (!kleak_filter_alloc_kind(f, kind, size))
+		return true;
+	return kind == KLEAK_KIND_SLAB &&
+	       !kleak_filter_alloc(f, ci->size, cache, READ_ONCE(kleak_filter_gen));
+}
+
+/*
+ * Record an allocation, IRQs off, this CPU's probe entered.  @kind is a
+ * constant in every caller, so each probe inlines only its kind's code.
+ * @s and @bytes_alloc are the slab's; the other kinds pass @req as their
+ * size and @extra for the record's cache field.  @sidx is the stack
+ * already saved, or 0 to save it here from @call_site.
+ */
+static __always_inline void __kleak_track_alloc(struct kleak_pcpu *pc, unsigned long call_site,
+						const void *ptr, size_t req, size_t bytes_alloc,
+						const struct kmem_cache *s, gfp_t gfp,
+						enum kleak_kind kind, u16 extra, u32 sidx)
+{
+	const struct kleak_cache_info *ci = NULL;
 	const struct kleak_filter *f;
-	struct kleak_pcpu *pc;
 	struct kleak_obj *o;
-	unsigned long flags;
-	u32 idx, old, sidx, rate;
+	u32 idx, old;
 	u64 comm0, comm1;
-	u16 cache;
+	u16 cache = extra;
 
-	if (unlikely(ZERO_OR_NULL_PTR(ptr))) {
-		kleak_count(KC_FAILED_ALLOC);
-		return;
-	}
-	rate = READ_ONCE(kleak_sample);
-	if (unlikely(rate > 1) && !kleak_sampled(rate)) {
-		kleak_count(KC_SAMPLED_OUT);
-		return;
-	}
-	local_irq_save(flags);
-	pc = this_cpu_ptr(kleak_pcpu);
-	if (unlikely(!kleak_probe_enter(pc, call_site)))
-		goto out;
-
-	ci = kleak_alloc_cache(pc, s, req, bytes_alloc);
-	cache = pc->cache_id;
-	if (unlikely(!ci)) {
-		kleak_count(KC_DROP_TABLE_FULL);
-		goto done;
+	if (kind == KLEAK_KIND_SLAB) {
+		ci = kleak_alloc_cache(pc, s, req, bytes_alloc);
+		cache = pc->cache_id;
+		if (unlikely(!ci)) {
+			kleak_drop(KC_DROP_TABLE_FULL, kind);
+			return;
+		}
 	}
 	f = rcu_dereference_sched(kleak_filter_cur);
-	if (unlikely(f->at_alloc) && kleak_alloc_filtered(f, ci, cache)) {
+	if (unlikely(f->at_alloc) && kleak_alloc_filtered(f, kind, ci, cache, req)) {
 		kleak_count(KC_FILTERED);
-		goto done;
+		return;
 	}
 	idx = kleak_pool_get(pc);
 	if (unlikely(!idx)) {
-		kleak_count(KC_DROP_TABLE_FULL);
-		goto done;
+		kleak_drop(KC_DROP_TABLE_FULL, kind);
+		return;
 	}
 	/* two loads, not a copy to the stack */
 	BUILD_BUG_ON(TASK_COMM_LEN != 2 * sizeof(u64));
@@ -609,32 +666,82 @@ static __always_inline void kleak_track_alloc(unsigned long call_site, const voi
 	o->comm = pc->comm_id;
 	o->cpu = smp_processor_id();
 	o->flags = (in_hardirq() ? KLEAK_OBJ_HARDIRQ : 0) |
-		   (in_serving_softirq() ? KLEAK_OBJ_SOFTIRQ : 0);
-	sidx = kleak_alloc_stack_idx(pc, call_site);
+		   (in_serving_softirq() ? KLEAK_OBJ_SOFTIRQ : 0) |
+		   (kind << KLEAK_OBJ_KIND_SHIFT);
+	if (!sidx)
+		sidx = kleak_alloc_stack_idx(pc, call_site);
 	o->stack = sidx;
 
 	old = kleak_index_insert_fast(&kleak_ix, idx);
 	if (unlikely(old == idx)) {
 		kleak_pool_put(pc, idx);
-		kleak_count(KC_DROP_TABLE_FULL);
-		goto done;
+		kleak_drop(KC_DROP_TABLE_FULL, kind);
+		return;
 	}
 	pc->stack_allocs[sidx]++;
 	kleak_count(KC_LIVE_ADD);
 	kleak_count(KC_TRACKED_ALLOCS);
+	kleak_kind_count(KC_KIND_ALLOCS, kind);
 	if (unlikely(old != KLEAK_NONE)) {
 		/* same address again while tracked: its free was missed */
 		kleak_release(pc, old);
 		if (READ_ONCE(kleak_all_hooked))
 			kleak_count(KC_MISSED_FREE);
 	}
-done:
-	kleak_probe_exit(pc);
-out:
+}
+
+/* Is this allocation one of those sampled?  Counts it when it is not. */
+static __always_inline bool kleak_sample_in(void)
+{
+	unsigned int rate = READ_ONCE(kleak_sample);
+
+	if (likely(rate <= 1) || kleak_sampled(rate))
+		return true;
+	kleak_count(KC_SAMPLED_OUT);
+	return false;
+}
+
+/* Record an allocation of @kind whose call site is known (any context). */
+static __always_inline void kleak_track_alloc_kind(unsigned long call_site, const void *ptr,
+						   size_t req, size_t bytes_alloc,
+						   const struct kmem_cache *s, gfp_t gfp,
+						   enum kleak_kind kind, u32 sidx)
+{
+	struct kleak_pcpu *pc;
+	unsigned long flags;
+
+	if (unlikely(ZERO_OR_NULL_PTR(ptr))) {
+		kleak_count(KC_FAILED_ALLOC);
+		return;
+	}
+	/* with a stack saved at the entry, it was sampled there */
+	if (!sidx && unlikely(!kleak_sample_in()))
+		return;
+	local_irq_save(flags);
+	pc = this_cpu_ptr(kleak_pcpu);
+	if (likely(kleak_probe_enter(pc, call_site))) {
+		__kleak_track_alloc(pc, call_site, ptr, req, bytes_alloc, s, gfp, kind, 0, sidx);
+		kleak_probe_exit(pc);
+	} else {
+		kleak_kind_count(KC_KIND_DROPS, kind);
+	}
 	local_irq_restore(flags);
 }
 
-static __always_inline void kleak_track_free(unsigned long call_site, const void *ptr)
+static __always_inline void kleak_track_alloc(unsigned long call_site, const void *ptr,
+					      size_t req, size_t bytes_alloc,
+					      const struct kmem_cache *s, gfp_t gfp)
+{
+	kleak_track_alloc_kind(call_site, ptr, req, bytes_alloc, s, gfp, KLEAK_KIND_SLAB, 0);
+}
+
+/*
+ * A free by a hook of @kind.  The keys of the kinds never meet (addresses
+ * of the slab, vmalloc space, struct pages, percpu pointers), so whatever
+ * record @ptr keys is the object freed.
+ */
+static __always_inline void kleak_track_free_kind(unsigned long call_site, const void *ptr,
+						  enum kleak_kind kind)
 {
 	struct kleak_pcpu *pc;
 	unsigned long flags;
@@ -651,13 +758,20 @@ static __always_inline void kleak_track_free(unsigned long call_site, const void
 	idx = kleak_index_remove_fast(&kleak_ix, (unsigned long)ptr);
 	if (idx == KLEAK_NONE) {
 		kleak_count(KC_UNKNOWN_FREE);
+		kleak_kind_count(KC_KIND_UNKNOWN_FREES, kind);
 	} else {
 		kleak_release(pc, idx);
 		kleak_count(KC_TRACKED_FREES);
+		kleak_kind_count(KC_KIND_FREES, kind);
 	}
 	kleak_probe_exit(pc);
 out:
 	local_irq_restore(flags);
+}
+
+static __always_inline void kleak_track_free(unsigned long call_site, const void *ptr)
+{
+	kleak_track_free_kind(call_site, ptr, KLEAK_KIND_SLAB);
 }
 
 static notrace void kleak_probe_kmalloc(KLEAK_TP_KMALLOC_ARGS)
@@ -803,6 +917,270 @@ static int kleak_kmalloc_nolock_ret(struct kretprobe_instance *ri, struct pt_reg
 	return 0;
 }
 
+/* ---- the other kinds: pages, vmalloc, percpu; slab bulk and krealloc -- */
+
+/*
+ * Record an allocation whose event has no call site: the stack is walked
+ * first, and the call site is the first frame past @fns, the allocator's
+ * own functions.  A page that the slab, vmalloc or percpu allocator took
+ * for itself (its call site, or a frame or two below, in one of them) is
+ * theirs: their objects are tracked, so it is counted and left alone.
+ * Out of line: the walk dwarfs a call.
+ */
+static noinline void kleak_track_alloc_walk(const struct kleak_ranges *fns, const void *ptr,
+					    size_t size, gfp_t gfp, enum kleak_kind kind,
+					    u16 extra)
+{
+	struct kleak_pcpu *pc;
+	unsigned long flags, *buf;
+	unsigned int n, site, i;
+	u32 sidx;
+
+	local_irq_save(flags);
+	pc = this_cpu_ptr(kleak_pcpu);
+	if (unlikely(!kleak_probe_enter(pc, 0))) {
+		kleak_kind_count(KC_KIND_DROPS, kind);
+		goto out;
+	}
+	buf = pc->scratch + 1;
+	n = kleak_unwind(0, fns, buf, max_t(u32, kleak_depth, 3),
+			 max_t(u32, kleak_depth, 3) + KLEAK_SKIP_MAX, &site);
+	for (i = site; kind == KLEAK_KIND_PAGE && i < n && i < site + 3; i++) {
+		if (kleak_in_ranges(&kleak_page_owner_fns, buf[i])) {
+			kleak_count(KC_PAGE_OWNED);
+			goto done;
+		}
+	}
+	if (site >= n)		/* not found: keep the whole walk */
+		site = 0;
+	sidx = kleak_stack_from(n ? buf[site] : 0, buf, n, n ? site : 1);
+	if (unlikely(sidx == KLEAK_STACK_OVERFLOW))
+		kleak_count(KC_DROP_STACK_FULL);
+	__kleak_track_alloc(pc, n ? buf[site] : 0, ptr, size, size, NULL, gfp, kind, extra, sidx);
+done:
+	kleak_probe_exit(pc);
+out:
+	local_irq_restore(flags);
+}
+
+/*
+ * User memory: anonymous and page cache pages (__GFP_MOVABLE, as
+ * GFP_HIGHUSER_MOVABLE), and GFP_HIGHUSER ones such as pipe buffers
+ * (__GFP_HIGHMEM: the kernel cannot address them without a map).
+ */
+#define KLEAK_GFP_USER_PAGE	(__GFP_MOVABLE | __GFP_HIGHMEM)
+
+static notrace void kleak_probe_page_alloc(KLEAK_TP_PAGE_ALLOC_ARGS)
+{
+	const struct kleak_filter *f;
+
+	kleak_count(KC_EV_PAGE_ALLOC);
+	if (unlikely(!page)) {
+		kleak_count(KC_FAILED_ALLOC);
+		return;
+	}
+	f = rcu_dereference_sched(kleak_filter_cur);
+	if ((gfp & KLEAK_GFP_USER_PAGE) && !f->user) {
+		kleak_count(KC_PAGE_USER);
+		return;
+	}
+	/* alloc_pages_nolock() may run in NMI, where a bucket lock could be held */
+	if (unlikely(in_nmi())) {
+		kleak_drop(KC_DROP_NMI, KLEAK_KIND_PAGE);
+		return;
+	}
+	if (unlikely(!kleak_sample_in()))
+		return;
+	kleak_track_alloc_walk(&kleak_page_alloc_fns, page, PAGE_SIZE << order, gfp,
+			       KLEAK_KIND_PAGE, migratetype);
+}
+
+static notrace void kleak_probe_page_free(KLEAK_TP_PAGE_FREE_ARGS)
+{
+	kleak_count(KC_EV_PAGE_FREE);
+	if (unlikely(in_nmi())) {
+		kleak_count(KC_DROP_NMI);
+		return;
+	}
+	kleak_track_free_kind(0, page, KLEAK_KIND_PAGE);
+}
+
+static notrace void kleak_probe_percpu_alloc(KLEAK_TP_PERCPU_ALLOC_ARGS)
+{
+	const void *p = (const void *)(__force unsigned long)ptr;
+
+	kleak_count(KC_EV_PERCPU_ALLOC);
+	if (KLEAK_PERCPU_CALL_SITE) {
+		kleak_track_alloc_kind(KLEAK_PERCPU_CALL_SITE, p, size, size, NULL,
+				       KLEAK_PERCPU_GFP, KLEAK_KIND_PERCPU, 0);
+		return;
+	}
+	if (unlikely(!p)) {
+		kleak_count(KC_FAILED_ALLOC);
+		return;
+	}
+	if (likely(kleak_sample_in()))
+		kleak_track_alloc_walk(&kleak_pcpu_alloc_fns, p, size, KLEAK_PERCPU_GFP,
+				       KLEAK_KIND_PERCPU, 0);
+}
+
+static notrace void kleak_probe_percpu_free(KLEAK_TP_PERCPU_FREE_ARGS)
+{
+	kleak_count(KC_EV_PERCPU_FREE);
+	kleak_track_free_kind(0, (const void *)(__force unsigned long)ptr, KLEAK_KIND_PERCPU);
+}
+
+/* The compiler checks each probe against the kernel's tracepoint. */
+static void __maybe_unused kleak_check_kind_probes(void)
+{
+	check_trace_callback_type_mm_page_alloc(kleak_probe_page_alloc);
+	check_trace_callback_type_mm_page_free(kleak_probe_page_free);
+	check_trace_callback_type_percpu_alloc_percpu(kleak_probe_percpu_alloc);
+	check_trace_callback_type_percpu_free_percpu(kleak_probe_percpu_free);
+}
+
+/**
+ * struct kleak_kret_data - what a kretprobe keeps from entry to return
+ * @site: the call site
+ * @arg: arguments the return needs
+ * @sidx: the stack, saved at the entry, where the caller's frames are
+ *	  (0: the allocation is not tracked)
+ * @gen: kleak_clear_gen at the entry: a clear since drops @sidx
+ */
+struct kleak_kret_data {
+	unsigned long site;
+	unsigned long arg[4];
+	u32 sidx;
+	u32 gen;
+};
+
+/*
+ * Save the stack of an allocation at its function's entry, for the
+ * return handler: there the caller's frames are gone.  Return: 0 when it
+ * is to be tracked, 1 (no return handler) when not.
+ */
+static noinline int kleak_entry_stack(struct kleak_kret_data *d, enum kleak_kind kind)
+{
+	struct kleak_pcpu *pc;
+	unsigned long flags;
+
+	d->sidx = 0;
+	if (unlikely(!kleak_sample_in()))
+		return 1;
+	local_irq_save(flags);
+	pc = this_cpu_ptr(kleak_pcpu);
+	if (likely(kleak_probe_enter(pc, d->site))) {
+		d->sidx = kleak_alloc_stack_idx(pc, d->site);
+		d->gen = READ_ONCE(kleak_clear_gen);
+		kleak_probe_exit(pc);
+	} else {
+		kleak_kind_count(KC_KIND_DROPS, kind);
+	}
+	local_irq_restore(flags);
+	return !d->sidx;
+}
+
+/* Is the stack saved at the entry still good?  Counts the drop when not. */
+static __always_inline bool kleak_entry_stack_ok(const struct kleak_kret_data *d,
+						 enum kleak_kind kind)
+{
+	if (likely(d->gen == READ_ONCE(kleak_clear_gen)))
+		return true;
+	kleak_drop(KC_DROP_CLEARED, kind);
+	return false;
+}
+
+/* __vmalloc_node_range(size, align, start, end, gfp, prot, vm_flags, node, caller) */
+static int kleak_vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kleak_kret_data *d = (void *)ri->data;
+
+	kleak_count(KC_EV_VMALLOC);
+	d->site = regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_CALLER);
+	d->arg[0] = regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_SIZE);
+	d->arg[1] = regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_GFP);
+	return kleak_entry_stack(d, KLEAK_KIND_VMALLOC);
+}
+
+static int kleak_vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kleak_kret_data *d = (void *)ri->data;
+
+	if (kleak_entry_stack_ok(d, KLEAK_KIND_VMALLOC))
+		kleak_track_alloc_kind(d->site, (const void *)regs_return_value(regs),
+				       d->arg[0], d->arg[0], NULL, (__force gfp_t)(u32)d->arg[1],
+				       KLEAK_KIND_VMALLOC, d->sidx);
+	return 0;
+}
+
+/* vfree(addr) (6.3+) or __vunmap(addr, deallocate_pages) */
+static int kleak_vfree_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	kleak_count(KC_EV_VFREE);
+	kleak_track_free_kind(instruction_pointer(regs),
+			      (const void *)regs_get_kernel_argument(regs, 0), KLEAK_KIND_VMALLOC);
+	return 0;
+}
+
+/* kmem_cache_alloc_bulk(s, gfp, size, p): the objects are in p[] on return */
+static int kleak_bulk_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kleak_kret_data *d = (void *)ri->data;
+
+	d->site = kleak_entry_retaddr(regs);
+	d->arg[0] = regs_get_kernel_argument(regs, 0);
+	d->arg[1] = regs_get_kernel_argument(regs, 1);
+	d->arg[2] = regs_get_kernel_argument(regs, 2);
+	d->arg[3] = regs_get_kernel_argument(regs, 3);
+	return kleak_entry_stack(d, KLEAK_KIND_SLAB);
+}
+
+static int kleak_bulk_alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kleak_kret_data *d = (void *)ri->data;
+	size_t i, n = kleak_bulk_alloc_count(regs_return_value(regs), d->arg[2]);
+	void **p = (void **)d->arg[3];
+
+	if (!kleak_entry_stack_ok(d, KLEAK_KIND_SLAB))
+		return 0;
+	for (i = 0; i < n; i++) {
+		kleak_count(KC_EV_BULK_ALLOC);
+		kleak_track_alloc_kind(d->site, p[i], 0, 0, (const struct kmem_cache *)d->arg[0],
+				       (__force gfp_t)(u32)d->arg[1], KLEAK_KIND_SLAB, d->sidx);
+	}
+	return 0;
+}
+
+/* krealloc(p, new_size, ...): in place, the object's new size */
+static int kleak_krealloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kleak_kret_data *d = (void *)ri->data;
+
+	kleak_count(KC_EV_KREALLOC);
+	d->arg[0] = regs_get_kernel_argument(regs, 0);
+	d->arg[1] = regs_get_kernel_argument(regs, 1);
+	return ZERO_OR_NULL_PTR((void *)d->arg[0]);
+}
+
+static int kleak_krealloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kleak_kret_data *d = (void *)ri->data;
+	struct kleak_pcpu *pc;
+	unsigned long flags;
+
+	if (regs_return_value(regs) != d->arg[0])
+		return 0;	/* moved: a kmalloc and a kfree fired */
+	local_irq_save(flags);
+	pc = this_cpu_ptr(kleak_pcpu);
+	if (likely(kleak_probe_enter(pc, d->arg[0]))) {
+		if (kleak_index_resize(&kleak_ix, d->arg[0], min_t(size_t, d->arg[1], U32_MAX)))
+			kleak_count(KC_KREALLOC_RESIZED);
+		kleak_probe_exit(pc);
+	}
+	local_irq_restore(flags);
+	return 0;
+}
+
 /* ---- hooks ------------------------------------------------------------- */
 
 /*
@@ -812,19 +1190,30 @@ static int kleak_kmalloc_nolock_ret(struct kretprobe_instance *ri, struct pt_reg
  */
 struct kleak_hook {
 	const char *name;
-	/* a tracepoint */
+	enum kleak_kind kind;
+	/* an exported tracepoint */
 	int (*reg)(void);
 	void (*unreg)(void);
+	/* or one found by name, @tp at load (NULL: the kernel has none) */
+	const char *tp_name;
+	void *tp_probe;
+	struct tracepoint *tp;
 	/* or a kprobe on the first of @syms (NULL-ended) the kernel has */
 	const char *const *syms;
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry, ret;	/* a kretprobe: at the entry, always */
+	size_t data_size;	/* a kretprobe's per-call data */
 	/* the kernel may lack the symbol; then kleak goes on without it */
 	bool optional;
 	bool quiet;	/* and that is normal (an API of later kernels) */
 	struct kretprobe krp;	/* krp.kp for a plain kprobe */
 	bool on;	/* registered; under kleak_ctl_mutex */
 };
+
+static bool kleak_hook_is_kprobe(const struct kleak_hook *h)
+{
+	return h->syms;
+}
 
 #define KLEAK_TP_HOOK(tp)						\
 static int kleak_reg_##tp(void)						\
@@ -846,14 +1235,24 @@ KLEAK_TP_HOOK(kmalloc_node)
 #endif
 
 #define KLEAK_TP(tp)	{ .name = #tp, .reg = kleak_reg_##tp, .unreg = kleak_unreg_##tp }
+#define KLEAK_TP_NAMED(n, tpn, probe, k) { .name = n, .kind = k, .tp_name = tpn, \
+					   .tp_probe = probe, .optional = true }
 
 static const char *const kleak_bulk_syms[] = { KLEAK_BULK_FREE_SYM, NULL };
 static const char *const kleak_kvfree_rcu_syms[] = { KLEAK_KVFREE_RCU_SYM, NULL };
 static const char *const kleak_kfree_nolock_syms[] = { KLEAK_KFREE_NOLOCK_SYM, NULL };
 static const char *const kleak_kmalloc_nolock_syms[] = { KLEAK_KMALLOC_NOLOCK_SYMS, NULL };
+static const char *const kleak_vmalloc_syms[] = { KLEAK_VMALLOC_SYMS, NULL };
+static const char *const kleak_vfree_syms[] = { KLEAK_VFREE_SYM, NULL };
+static const char *const kleak_bulk_alloc_syms[] = { KLEAK_BULK_ALLOC_SYMS, NULL };
+static const char *const kleak_krealloc_syms[] = { KLEAK_KREALLOC_SYMS, NULL };
 
 #define KLEAK_KP(n, s, handler, opt, q)	{ .name = n, .syms = s, .pre = handler, \
 					  .optional = opt, .quiet = q }
+/* kretprobes that may sleep between entry and return need many instances */
+#define KLEAK_KRP(n, k, s, e, r)	{ .name = n, .kind = k, .syms = s, .entry = e, .ret = r, \
+					  .data_size = sizeof(struct kleak_kret_data), \
+					  .optional = true }
 
 static struct kleak_hook kleak_hooks[] = {
 	KLEAK_TP(kmem_cache_free),
@@ -861,6 +1260,11 @@ static struct kleak_hook kleak_hooks[] = {
 	KLEAK_KP("bulk_free", kleak_bulk_syms, kleak_bulk_pre, true, false),
 	KLEAK_KP("kfree_rcu", kleak_kvfree_rcu_syms, kleak_kvfree_rcu_pre, true, false),
 	KLEAK_KP("kfree_nolock", kleak_kfree_nolock_syms, kleak_kfree_nolock_pre, true, true),
+	KLEAK_TP_NAMED("page_free", "mm_page_free", kleak_probe_page_free, KLEAK_KIND_PAGE),
+	{ .name = "vfree", .kind = KLEAK_KIND_VMALLOC, .syms = kleak_vfree_syms,
+	  .pre = kleak_vfree_pre, .optional = true },
+	KLEAK_TP_NAMED("percpu_free", "percpu_free_percpu", kleak_probe_percpu_free,
+		       KLEAK_KIND_PERCPU),
 	KLEAK_TP(kmem_cache_alloc),
 	KLEAK_TP(kmalloc),
 #ifdef KLEAK_HAVE_NODE_EVENTS
@@ -870,6 +1274,15 @@ static struct kleak_hook kleak_hooks[] = {
 	{ .name = "kmalloc_nolock", .syms = kleak_kmalloc_nolock_syms,
 	  .entry = kleak_kmalloc_nolock_entry,
 	  .ret = kleak_kmalloc_nolock_ret, .optional = true, .quiet = true },
+	KLEAK_KRP("bulk_alloc", KLEAK_KIND_SLAB, kleak_bulk_alloc_syms, kleak_bulk_alloc_entry,
+		  kleak_bulk_alloc_ret),
+	KLEAK_KRP("krealloc", KLEAK_KIND_SLAB, kleak_krealloc_syms, kleak_krealloc_entry,
+		  kleak_krealloc_ret),
+	KLEAK_TP_NAMED("page_alloc", "mm_page_alloc", kleak_probe_page_alloc, KLEAK_KIND_PAGE),
+	KLEAK_KRP("vmalloc", KLEAK_KIND_VMALLOC, kleak_vmalloc_syms, kleak_vmalloc_entry,
+		  kleak_vmalloc_ret),
+	KLEAK_TP_NAMED("percpu_alloc", "percpu_alloc_percpu", kleak_probe_percpu_alloc,
+		       KLEAK_KIND_PERCPU),
 };
 
 #define KLEAK_NR_HOOKS	((int)ARRAY_SIZE(kleak_hooks))
@@ -904,7 +1317,7 @@ unsigned long kleak_kprobes_missed(void)
 	for (i = 0; i < KLEAK_NR_HOOKS; i++) {
 		struct kleak_hook *h = &kleak_hooks[i];
 
-		if (!h->on || h->reg)
+		if (!h->on || !kleak_hook_is_kprobe(h))
 			continue;
 		n += h->krp.kp.nmissed;
 		if (h->ret)
@@ -959,7 +1372,9 @@ static int kleak_kprobe_register(struct kleak_hook *h)
 			if (h->ret) {
 				h->krp.entry_handler = h->entry;
 				h->krp.handler = h->ret;
-				h->krp.data_size = sizeof(size_t);
+				h->krp.data_size = h->data_size ?: sizeof(size_t);
+				/* callers that sleep in between each hold one */
+				h->krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
 				ret = register_kretprobe(&h->krp);
 			} else {
 				h->krp.kp.pre_handler = h->pre;
@@ -978,6 +1393,8 @@ static void kleak_hook_unregister(struct kleak_hook *h)
 		return;
 	if (h->unreg)
 		h->unreg();
+	else if (h->tp_name)
+		tracepoint_probe_unregister(h->tp, h->tp_probe, NULL);
 	else if (h->ret)
 		unregister_kretprobe(&h->krp);
 	else
@@ -985,47 +1402,112 @@ static void kleak_hook_unregister(struct kleak_hook *h)
 	WRITE_ONCE(h->on, false);
 }
 
-/* Unregister hooks [0, @n), last first, and wait for running probes. */
-static void kleak_hooks_unregister(int n)
+/* Register one hook.  Return: 0, -ENOENT when the kernel lacks it, or an error. */
+static int kleak_hook_register(struct kleak_hook *h)
 {
+	if (h->reg)
+		return h->reg();
+	if (h->tp_name)
+		return h->tp ? tracepoint_probe_register(h->tp, h->tp_probe, NULL) : -ENOENT;
+	return kleak_kprobe_register(h);
+}
+
+/* Unregister the hooks in place of the kinds @kinds, last first, and wait. */
+static void kleak_hooks_unregister(unsigned int kinds)
+{
+	int n = KLEAK_NR_HOOKS;
+
 	while (n-- > 0)
-		kleak_hook_unregister(&kleak_hooks[n]);
+		if (kinds & BIT(kleak_hooks[n].kind))
+			kleak_hook_unregister(&kleak_hooks[n]);
 	tracepoint_synchronize_unregister();
 }
 
-/**
- * kleak_start() - register the probes
- *
- * Process context.  On failure nothing is registered.
- * Return: 0 or a negative errno.
+/*
+ * Register the hooks of the kinds @kinds that are not in place, in table
+ * order (frees first).  On failure, those registered here are taken out
+ * again.  kleak_ctl_mutex held.  Return: 0 or a negative errno.
  */
-int kleak_start(void)
+static int kleak_hooks_register(unsigned int kinds)
 {
+	bool mine[ARRAY_SIZE(kleak_hooks)] = {};
 	struct kleak_hook *h;
 	int i, ret = 0;
 
-	mutex_lock(&kleak_ctl_mutex);
-	if (kleak_is_running)
-		goto out;
 	for (i = 0; i < KLEAK_NR_HOOKS; i++) {
 		h = &kleak_hooks[i];
-		ret = h->reg ? h->reg() : kleak_kprobe_register(h);
+		if (h->on || !(kinds & BIT(h->kind)))
+			continue;
+		ret = kleak_hook_register(h);
 		if (ret == -ENOENT && h->optional) {
 			if (!h->quiet)
-				pr_warn("no %s to kprobe: its frees will be missed\n", h->syms[0]);
+				pr_warn("no %s in this kernel: the %s hook is left out\n",
+					h->tp_name ?: h->syms[0], h->name);
 			ret = 0;
 			continue;
 		}
 		if (ret)
 			break;
 		WRITE_ONCE(h->on, true);
+		mine[i] = true;
 	}
-	if (ret) {
-		pr_warn_ratelimited("start: cannot register the %s probe (%d)\n",
-				    kleak_hooks[i].name, ret);
-		kleak_hooks_unregister(i);
+	if (!ret)
+		return 0;
+	pr_warn_ratelimited("cannot register the %s hook (%d)\n", kleak_hooks[i].name, ret);
+	while (i-- > 0)
+		if (mine[i])
+			kleak_hook_unregister(&kleak_hooks[i]);
+	tracepoint_synchronize_unregister();
+	return ret;
+}
+
+/*
+ * Disarm the kprobes in place of the kinds @kinds, the one step of a
+ * removal that can fail: if one cannot be, those already disarmed are
+ * armed again, and nothing has changed.  A disabled kprobe unregisters
+ * without disarming.  Return: 0 or a negative errno.
+ */
+static int kleak_kprobes_disarm(unsigned int kinds)
+{
+	struct kleak_hook *h;
+	int i, ret = 0;
+
+	for (i = KLEAK_NR_HOOKS - 1; i >= 0; i--) {
+		h = &kleak_hooks[i];
+		if (!h->on || !kleak_hook_is_kprobe(h) || !(kinds & BIT(h->kind)))
+			continue;
+		ret = disable_kprobe(&h->krp.kp);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		return 0;
+	pr_warn_ratelimited("cannot disarm the %s kprobe (%d); left in place\n",
+			    kleak_hooks[i].name, ret);
+	while (++i < KLEAK_NR_HOOKS) {
+		h = &kleak_hooks[i];
+		if (h->on && kleak_hook_is_kprobe(h) && (kinds & BIT(h->kind)))
+			WARN_ON_ONCE(enable_kprobe(&h->krp.kp));
+	}
+	return ret;
+}
+
+/**
+ * kleak_start() - register the probes of the kinds tracked
+ *
+ * Process context.  On failure nothing is registered.
+ * Return: 0 or a negative errno.
+ */
+int kleak_start(void)
+{
+	int ret = 0;
+
+	mutex_lock(&kleak_ctl_mutex);
+	if (kleak_is_running)
 		goto out;
-	}
+	ret = kleak_hooks_register(kleak_kinds_on);
+	if (ret)
+		goto out;
 	WRITE_ONCE(kleak_is_running, true);
 	WRITE_ONCE(kleak_all_hooked, true);
 out:
@@ -1043,42 +1525,139 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_start);
  */
 int kleak_stop(void)
 {
-	struct kleak_hook *h;
-	int i, ret = 0;
+	int ret = 0;
 
 	mutex_lock(&kleak_ctl_mutex);
 	if (!kleak_is_running)
 		goto out;
 	WRITE_ONCE(kleak_all_hooked, false);
-	/*
-	 * Disarm the kprobes first, the one step that can fail: if one
-	 * cannot be, those already disarmed are armed again, and nothing has
-	 * changed.  A disabled kprobe unregisters without disarming.
-	 */
-	for (i = KLEAK_NR_HOOKS - 1; i >= 0; i--) {
-		h = &kleak_hooks[i];
-		if (!h->on || h->reg)
-			continue;
-		ret = disable_kprobe(&h->krp.kp);
-		if (ret)
-			break;
-	}
+	ret = kleak_kprobes_disarm(KLEAK_KINDS_ALL);
 	if (ret) {
-		pr_warn_ratelimited("stop: cannot disarm the %s kprobe (%d); still running\n",
-				    kleak_hooks[i].name, ret);
-		while (++i < KLEAK_NR_HOOKS)
-			if (kleak_hooks[i].on && !kleak_hooks[i].reg)
-				WARN_ON_ONCE(enable_kprobe(&kleak_hooks[i].krp.kp));
 		WRITE_ONCE(kleak_all_hooked, true);
 		goto out;
 	}
-	kleak_hooks_unregister(KLEAK_NR_HOOKS);
+	kleak_hooks_unregister(KLEAK_KINDS_ALL);
 	WRITE_ONCE(kleak_is_running, false);
 out:
 	mutex_unlock(&kleak_ctl_mutex);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_stop);
+
+/*
+ * Pause the probes: every probe that may not have seen kleak_paused
+ * returns before this does.  kleak_ctl_mutex held.
+ */
+static void kleak_pause(void)
+{
+	WRITE_ONCE(kleak_paused, true);
+	/*
+	 * Tracepoint probes, and the kprobe handlers, which run with
+	 * preemption off.
+	 */
+	tracepoint_synchronize_unregister();
+	synchronize_rcu();
+}
+
+static void kleak_unpause(void)
+{
+	/* release: the probes see the tables as left once they see this */
+	smp_store_release(&kleak_paused, false);
+}
+
+/*
+ * Forget the records of the kinds @kinds, whose hooks are gone: their
+ * frees will not be seen any more.  Probes paused, records locked.
+ */
+static void kleak_purge(unsigned int kinds)
+{
+	unsigned long flags;
+	u32 i, idx;
+
+	for (i = 1; i < kleak_nr_objects; i++) {
+		struct kleak_obj *o = &kleak_pool[i];
+
+		if (!(i & 4095))
+			cond_resched();
+		if (!(o->flags & KLEAK_OBJ_LIVE) || !(kinds & BIT(kleak_obj_kind(o))))
+			continue;
+		local_irq_save(flags);
+		idx = kleak_index_remove(&kleak_ix, o->addr);
+		if (idx == i) {
+			arch_spin_lock(&kleak_free_lock);
+			o->next = kleak_free_head;
+			kleak_free_head = i;
+			kleak_pool_out--;
+			arch_spin_unlock(&kleak_free_lock);
+			kleak_count(KC_LIVE_SUB);
+		}
+		local_irq_restore(flags);
+	}
+}
+
+/**
+ * kleak_kinds_get() - the kinds tracked
+ *
+ * Return: BIT(enum kleak_kind) of each.
+ */
+unsigned int kleak_kinds_get(void)
+{
+	return READ_ONCE(kleak_kinds_on);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_kinds_get);
+
+/**
+ * kleak_kinds_set() - track these kinds from now on
+ * @mask: BIT(enum kleak_kind) of each
+ *
+ * Process context.  While running, the hooks of the kinds turned on are
+ * registered (frees first), and those of the kinds turned off removed,
+ * with their records: their frees would not be seen.  A failure changes
+ * nothing.  Return: 0 or a negative errno.
+ */
+int kleak_kinds_set(unsigned int mask)
+{
+	unsigned int on, off;
+	int ret = 0;
+
+	mask &= KLEAK_KINDS_ALL;
+	mutex_lock(&kleak_ctl_mutex);
+	off = kleak_kinds_on & ~mask;
+	if (!kleak_tracker_ready || !kleak_is_running) {
+		if (kleak_tracker_ready && off) {
+			kleak_pause();
+			down_write(&kleak_records_rwsem);
+			kleak_purge(off);
+			up_write(&kleak_records_rwsem);
+			kleak_unpause();
+		}
+		WRITE_ONCE(kleak_kinds_on, mask);
+		goto out;
+	}
+	/* the kinds turned on had no hook in place: all of theirs are new */
+	on = mask & ~kleak_kinds_on;
+	ret = kleak_hooks_register(on);
+	if (ret)
+		goto out;
+	ret = kleak_kprobes_disarm(off);
+	if (ret) {
+		kleak_hooks_unregister(on);
+		goto out;
+	}
+	kleak_hooks_unregister(off);
+	if (off) {
+		kleak_pause();
+		down_write(&kleak_records_rwsem);
+		kleak_purge(off);
+		up_write(&kleak_records_rwsem);
+		kleak_unpause();
+	}
+	WRITE_ONCE(kleak_kinds_on, mask);
+out:
+	mutex_unlock(&kleak_ctl_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_kinds_set);
 
 /**
  * kleak_clear() - forget every tracked object and stack
@@ -1091,20 +1670,15 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_stop);
 int kleak_clear(void)
 {
 	mutex_lock(&kleak_ctl_mutex);
-	WRITE_ONCE(kleak_paused, true);
-	/*
-	 * Wait for every probe that may not have seen the flag: tracepoint
-	 * probes, and the kprobe handler, which runs with preemption off.
-	 */
-	tracepoint_synchronize_unregister();
-	synchronize_rcu();
+	kleak_pause();
+	/* stacks saved at a kretprobe's entry before now are gone */
+	WRITE_ONCE(kleak_clear_gen, kleak_clear_gen + 1);
 	down_write(&kleak_records_rwsem);
 	kleak_index_reset(&kleak_ix);
 	kleak_pool_reset();
 	kleak_stacks_reset();
 	up_write(&kleak_records_rwsem);
-	/* release: the probes see the tables reset once they see this */
-	smp_store_release(&kleak_paused, false);
+	kleak_unpause();
 	mutex_unlock(&kleak_ctl_mutex);
 	return 0;
 }
@@ -1173,7 +1747,8 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_record_read);
 
 /**
  * __kleak_lookup() - copy the record of a tracked object
- * @addr: the object's address
+ * @addr: the object's address (a page block's: its first page's, or its
+ *	  struct page)
  * @copy: where to copy the record
  * @idx: where to store its pool index (may be NULL)
  *
@@ -1183,7 +1758,12 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_record_read);
  */
 bool __kleak_lookup(unsigned long addr, struct kleak_obj *copy, u32 *idx)
 {
-	return kleak_index_read(&kleak_ix, addr, copy, idx);
+	if (kleak_index_read(&kleak_ix, addr, copy, idx))
+		return true;
+	/* a page block is keyed by its struct page, and shown at its address */
+	return virt_addr_valid((void *)addr) &&
+	       kleak_index_read(&kleak_ix, (unsigned long)virt_to_page((void *)addr), copy, idx) &&
+	       kleak_obj_kind(copy) == KLEAK_KIND_PAGE;
 }
 EXPORT_SYMBOL_IF_KUNIT(__kleak_lookup);
 
@@ -1207,6 +1787,38 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_lookup);
 
 /* ---- init and exit ----------------------------------------------------- */
 
+static void kleak_tp_find(struct tracepoint *tp, void *priv)
+{
+	int i;
+
+	for (i = 0; i < KLEAK_NR_HOOKS; i++)
+		if (kleak_hooks[i].tp_name && !strcmp(tp->name, kleak_hooks[i].tp_name))
+			kleak_hooks[i].tp = tp;
+}
+
+/*
+ * What the hooks of the other kinds need from the kernel: the tracepoints
+ * that are not exported, and the allocators' functions.  Return: 0 or
+ * -ENOMEM.
+ */
+static int kleak_kinds_init(void)
+{
+	static const char *const page_alloc[] = { KLEAK_PAGE_ALLOC_FNS, NULL };
+	static const char *const page_owner[] = { KLEAK_PAGE_OWNER_FNS, NULL };
+	static const char *const pcpu_alloc[] = { KLEAK_PERCPU_ALLOC_FNS, NULL };
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(page_alloc) > KLEAK_RANGES_MAX + 1);
+	BUILD_BUG_ON(ARRAY_SIZE(page_owner) > KLEAK_RANGES_MAX + 1);
+	for_each_kernel_tracepoint(kleak_tp_find, NULL);
+	ret = kleak_ranges_resolve(&kleak_page_alloc_fns, page_alloc);
+	if (!ret)
+		ret = kleak_ranges_resolve(&kleak_page_owner_fns, page_owner);
+	if (!ret)
+		ret = kleak_ranges_resolve(&kleak_pcpu_alloc_fns, pcpu_alloc);
+	return ret;
+}
+
 /**
  * kleak_tracker_init() - allocate every table, probes not registered
  * @cfg: the sizes, already checked
@@ -1221,6 +1833,9 @@ int kleak_tracker_init(const struct kleak_tracker_config *cfg,
 
 	kleak_nr_objects = cfg->max_objects;
 	kleak_depth = cfg->depth;
+	ret = kleak_kinds_init();
+	if (ret)
+		return ret;
 	kleak_pcpu = alloc_percpu(struct kleak_pcpu);
 	if (!kleak_pcpu)
 		return -ENOMEM;
@@ -1243,6 +1858,9 @@ int kleak_tracker_init(const struct kleak_tracker_config *cfg,
 	if (ret)
 		goto err_destroy_index;
 	kleak_filter_publish(filter);
+	mutex_lock(&kleak_ctl_mutex);
+	kleak_tracker_ready = true;
+	mutex_unlock(&kleak_ctl_mutex);
 	return 0;
 
 err_destroy_index:
@@ -1276,6 +1894,9 @@ void kleak_stop_final(void)
 void kleak_tracker_exit(void)
 {
 	kleak_stop_final();
+	mutex_lock(&kleak_ctl_mutex);
+	kleak_tracker_ready = false;
+	mutex_unlock(&kleak_ctl_mutex);
 	kleak_stacks_unwatch_modules();
 	kleak_index_destroy(&kleak_ix);
 	kleak_names_exit();

@@ -39,7 +39,24 @@ enum kleak_counter {
 	KC_SAMPLED_OUT,
 	KC_LIVE_ADD,		/* records linked ... */
 	KC_LIVE_SUB,		/* ... and released: live = add - sub */
-	KC_NR
+	KC_EV_PAGE_ALLOC,
+	KC_EV_PAGE_FREE,
+	KC_EV_VMALLOC,
+	KC_EV_VFREE,
+	KC_EV_PERCPU_ALLOC,
+	KC_EV_PERCPU_FREE,
+	KC_EV_BULK_ALLOC,
+	KC_EV_KREALLOC,
+	KC_PAGE_OWNED,		/* pages of the slab, vmalloc or percpu: not tracked */
+	KC_PAGE_USER,		/* user pages, not tracked unless filter user=1 */
+	KC_KREALLOC_RESIZED,	/* a tracked object resized in place */
+	KC_DROP_CLEARED,	/* allocations that straddled a clear */
+	/* per kind, in enum kleak_kind order: */
+	KC_KIND_ALLOCS,
+	KC_KIND_FREES = KC_KIND_ALLOCS + KLEAK_KINDS,
+	KC_KIND_UNKNOWN_FREES = KC_KIND_FREES + KLEAK_KINDS,
+	KC_KIND_DROPS = KC_KIND_UNKNOWN_FREES + KLEAK_KINDS,
+	KC_NR = KC_KIND_DROPS + KLEAK_KINDS
 };
 
 /**
@@ -65,6 +82,8 @@ void kleak_stop_final(void);
 int kleak_clear(void);
 
 bool kleak_running(void);
+unsigned int kleak_kinds_get(void);
+int kleak_kinds_set(unsigned int mask);
 bool kleak_bulk_hooked(void);
 struct kleak_out;
 void kleak_hooks_show(struct kleak_out *out);

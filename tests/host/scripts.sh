@@ -50,6 +50,12 @@ EOF2
 	check watch-unaccounted $SH "$W" --replay "$D/watch-unaccounted.log" --plain <<'EOF2'
 kern  unaccounted                         31000        37144         6144      +6144.0
 verdict: unaccounted kernel memory grows +6144 KiB/min
+next: echo 'filter kind=page' > /sys/kernel/debug/kleak/control; cat /sys/kernel/debug/kleak/stacks
+EOF2
+	# VmallocUsed grows as MemFree shrinks: the vmalloc filter is next
+	check watch-vmalloc $SH "$W" --replay "$D/watch-vmalloc.log" --plain <<'EOF2'
+verdict: kernel VmallocUsed grows +6000 KiB/min; user PSS flat
+next: echo 'filter kind=vmalloc' > /sys/kernel/debug/kleak/control; cat /sys/kernel/debug/kleak/stacks
 EOF2
 	check watch-usage $SH "$W" --bogus <<'EOF2'
 kleak-watch: unknown option '--bogus' (see --help)
@@ -59,14 +65,14 @@ unaccounted = MemTotal - (MemFree + Active + Inactive + Unevictable
 EOF2
 	check report-text $SH "$R" "$D/stacks.1" "$D/stacks.2" "$D/stacks.3" <<'EOF2'
 kleak-report: 3 snapshots
-1    142          220      901120      +120     +491520 rising   kmalloc-4k     cat(220)         kleak_demo_open+0x2e/0x130 [kleak_demo]
+1    142          220      901120      +120     +491520 rising   kmalloc-4k     slab    cat(220)         kleak_demo_open+0x2e/0x130 [kleak_demo]
 2    189           40       24000        +0          +0 flat
 3    94            10       40960       -20      -81920 falling
-top stack 142: 220 objects, 901120 bytes in kmalloc-4k, from cat(220)
+top stack 142: 220 objects, 901120 bytes of kind slab in kmalloc-4k, from cat(220)
     "version 15"
 EOF2
 	check report-filters $SH "$R" --top 1 --cache names_cache "$D/stacks.1" "$D/stacks.3" <<'EOF2'
-1    94            10       40960       -20      -81920 falling  names_cache
+1    94            10       40960       -20      -81920 falling  names_cache    slab
 EOF2
 	check report-json $SH -c "$SH '$R' --json '$D/stacks.1' '$D/stacks.3' | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d[\"stacks\"][0]; print(s[\"stack\"], s[\"trend\"], s[\"delta_objects\"], s[\"strings\"][2])'" <<'EOF2'
 142 rising 120 cpu0 0 "quoted" \ 1

@@ -1,0 +1,97 @@
+# Every kind: pages, vmalloc, percpu, bulk allocations and krealloc in
+# place.  kleak_kinds.ko leaks each from a function of its own and frees a
+# balanced twin of each; every leak must be found with its function, size
+# and kind, no twin may stay live, and neither the slab's own pages nor
+# user pages may show in the default view.
+. /tests/lib.sh
+load
+for h in page_alloc page_free vmalloc vfree percpu_alloc percpu_free bulk_alloc krealloc; do
+	grep -q "^hooks:.* $h\( \|$\)" $K/stats || fail "the $h hook is not in place: $(grep '^hooks:' $K/stats)"
+done
+[ "$(cat /sys/module/kleak/parameters/kinds)" = slab,page,vmalloc,percpu ] ||
+	fail "kinds param: $(cat /sys/module/kleak/parameters/kinds)"
+owned0=$(stat_val pages_of_other_allocators)
+insmod /kleak/kleak_kinds.ko n=4 || fail "insmod kleak_kinds"
+# user pages: a file in tmpfs (page cache) and anonymous memory
+dd if=/dev/zero of=/tmp/kinds.fill bs=64k count=16 2>/dev/null
+cat $K/outstanding >/tmp/o || fail "outstanding unreadable"
+
+# site=FUNC kind=KIND size=SIZE: N records
+want() {
+	c=$(grep "kind=$2 " /tmp/o | grep "size=$3/" | grep -c "site=$1+")
+	[ "$c" = "$4" ] || { grep "site=$1+" /tmp/o | head -3; fail "want $4 $2 records of size $3 from $1, have $c"; }
+}
+want kleak_kinds_leak_pages page 8192 4
+want kleak_kinds_leak_vmalloc vmalloc $((3 * 4096 + 100)) 4
+want kleak_kinds_leak_percpu percpu 64 4
+want kleak_kinds_leak_bulk slab 96 4
+want kleak_kinds_leak_krealloc slab 120 4
+grep "kind=vmalloc" /tmp/o | grep -q "site=kleak_kinds_leak_kvmalloc+" ||
+	fail "kvmalloc's vmalloc fallback is not shown at its caller"
+expect_nogrep "site=kleak_kinds_twin_" /tmp/o "a balanced twin is live"
+grep "kind=page" /tmp/o | grep -q "order=1 " || fail "pages show no order"
+# the slab's pages and user pages are not page objects
+[ "$(stat_val pages_of_other_allocators)" -gt "$owned0" ] || info "no slab page allocated meanwhile"
+[ "$(stat_val pages_user_skipped)" -gt 0 ] || fail "no user page was skipped"
+expect_nogrep "kind=page.*site=\(allocate_slab\|new_slab\|___slab_alloc\|__vmalloc\|pcpu_\)" /tmp/o \
+	"pages of another allocator shown as page objects"
+for k in slab page vmalloc percpu; do
+	[ "$(stat_val ${k}_allocs)" -gt 0 ] || fail "${k}_allocs is 0"
+done
+[ "$(stat_val krealloc_resized)" -ge 4 ] || fail "krealloc_resized: $(stat_val krealloc_resized)"
+
+# object: a page block and a vmalloc area read back, within their size
+pa=$(grep "site=kleak_kinds_leak_pages+" /tmp/o | head -1 | cut -d' ' -f1)
+echo "$pa" >$K/object || fail "object $pa refused"
+cat $K/object >/tmp/obj || fail "object unreadable"
+expect_grep "kind=page" /tmp/obj
+expect_grep "contents (8192 bytes)" /tmp/obj
+grep -q "kleak-kinds page leak" /tmp/obj || grep -q "kleak-kinds pag" /tmp/obj || fail "page contents not shown"
+va=$(grep "site=kleak_kinds_leak_vmalloc+" /tmp/o | head -1 | cut -d' ' -f1)
+echo "$va" >$K/object || fail "object $va refused"
+cat $K/object >/tmp/obj || fail "object unreadable"
+expect_grep "contents (12388 bytes)" /tmp/obj
+expect_grep "kleak-kinds vmal" /tmp/obj
+pc=$(grep "site=kleak_kinds_leak_percpu+" /tmp/o | head -1 | cut -d' ' -f1)
+echo "$pc" >$K/object || fail "object $pc refused"
+cat $K/object >/tmp/obj || fail "object unreadable"
+expect_grep "kind=percpu" /tmp/obj
+expect_grep "kleak-kinds perc" /tmp/obj
+
+# the page filter: the leaking function tops stacks
+control filter kind=page
+cat $K/stacks >/tmp/s || fail "stacks unreadable"
+head -n 12 /tmp/s | grep -q "^    kleak_kinds_leak_pages+" ||
+	{ head -n 20 /tmp/s; fail "kleak_kinds_leak_pages is not the top page stack"; }
+expect_nogrep "kind: slab" /tmp/s "filter kind=page shows slab stacks"
+control filter kind=vmalloc
+cat $K/outstanding >/tmp/o2 || fail "outstanding unreadable"
+expect_nogrep "kind=\(slab\|page\|percpu\)" /tmp/o2 "filter kind=vmalloc shows other kinds"
+control_bad filter kind=heap
+control filter kind=
+# user pages are tracked on request
+control filter user=1
+dd if=/dev/zero of=/tmp/kinds.fill2 bs=64k count=16 2>/dev/null
+cat $K/outstanding >/tmp/o3 || fail "outstanding unreadable"
+rm -f /tmp/kinds.fill2
+control filter user=
+grep "kind=page" /tmp/o3 | grep -q "migratetype=1" || info "no movable page tracked with user=1"
+
+# a kind turned off at run time: its hooks and records go, and back
+echo slab,vmalloc,percpu >/sys/module/kleak/parameters/kinds || fail "kinds write refused"
+grep -q "^hooks:.* page_alloc" $K/stats && fail "page hooks still in place"
+cat $K/outstanding >/tmp/o4 || fail "outstanding unreadable"
+expect_nogrep "kind=page" /tmp/o4 "page records kept with the kind off"
+[ "$(stat_val kinds)" = slab,vmalloc,percpu ] || fail "stats kinds: $(stat_val kinds)"
+if echo heap >/sys/module/kleak/parameters/kinds 2>/dev/null; then fail "kinds=heap accepted"; fi
+control_bad kinds heap
+control kinds all
+grep -q "^hooks:.* page_alloc" $K/stats || fail "page hooks not back"
+
+rmmod kleak_kinds || fail "rmmod kleak_kinds"
+rm -f /tmp/kinds.fill
+dmesg -c >/dev/null
+unload
+dmesg >/tmp/d
+expect_grep "by kind: slab=" /tmp/d "no per-kind line in the summary"
+echo "kinds: ok"
