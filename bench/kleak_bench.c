@@ -210,7 +210,8 @@ static noinline void kleak_bench_unwind(void)
 	/* no call site to find (0): the walk stops at 16 frames */
 	start = ktime_get_ns();
 	for (i = 0; i < n; i++)
-		got = kleak_unwind(0, NULL, entries, ARRAY_SIZE(entries), ARRAY_SIZE(entries), &site);
+		got = kleak_unwind(0, NULL, entries, ARRAY_SIZE(entries), ARRAY_SIZE(entries),
+				   &site);
 	ns = ktime_get_ns() - start;
 	pr_info("kleak_bench: unwind_direct_ns=%llu frames=%u (the unwinder driven as kleak does, %u calls)\n",
 		div_u64(ns, n), got, n);

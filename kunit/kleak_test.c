@@ -10,6 +10,7 @@
 #include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/timer.h>
 #include <linux/vmalloc.h>
@@ -661,6 +662,241 @@ static void kleak_test_bulk_free(struct kunit *test)
 	kleak_stop();
 }
 
+/* ---- kinds: pages, vmalloc, percpu, bulk allocations, krealloc ---------- */
+
+static void kleak_test_kinds_parse(struct kunit *test)
+{
+	char buf[KLEAK_KINDS_TEXT];
+	unsigned int m = 0;
+
+	KUNIT_EXPECT_EQ(test, kleak_kinds_parse("page,vmalloc", &m), 0);
+	KUNIT_EXPECT_EQ(test, m, (unsigned int)(BIT(KLEAK_KIND_PAGE) | BIT(KLEAK_KIND_VMALLOC)));
+	kleak_kinds_format(m, buf, sizeof(buf));
+	KUNIT_EXPECT_STREQ(test, buf, "page,vmalloc");
+	KUNIT_EXPECT_EQ(test, kleak_kinds_parse("all\n", &m), 0);
+	KUNIT_EXPECT_EQ(test, m, (unsigned int)KLEAK_KINDS_ALL);
+	m = 7;
+	KUNIT_EXPECT_EQ(test, kleak_kinds_parse("slab,heap", &m), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kleak_kinds_parse("", &m), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kleak_kinds_parse("page,", &m), -EINVAL);
+	KUNIT_EXPECT_EQ(test, m, 7U);
+	kleak_kinds_format(0, buf, sizeof(buf));
+	KUNIT_EXPECT_STREQ(test, buf, "none");
+	KUNIT_EXPECT_EQ(test, kleak_control("filter kind=percpu"), 0);
+	KUNIT_EXPECT_EQ(test, kleak_control("filter kind=heap"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kleak_control("kinds heap"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kleak_kinds_get(), (unsigned int)KLEAK_KINDS_ALL);
+}
+
+/* The first frame of an object's stack names @fn. */
+static void kleak_test_site(struct kunit *test, const struct kleak_obj *o, const char *fn)
+{
+	char *sym = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
+	const struct kleak_stack *st = kleak_stack_get(o->stack);
+
+	KUNIT_ASSERT_NOT_NULL(test, sym);
+	KUNIT_ASSERT_GE(test, (int)st->nr, 1);
+	sprint_symbol(sym, st->frames[0]);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(sym, fn), "call site %s, want %s", sym, fn);
+}
+
+static noinline struct page *kleak_test_page_alloc(gfp_t gfp)
+{
+	struct page *page = alloc_pages(gfp, 2);
+
+	if (page && !(gfp & __GFP_HIGHMEM))
+		strscpy(page_address(page) + PAGE_SIZE, "page two of four", 32);
+	return page;
+}
+
+static void kleak_test_page_kind(struct kunit *test)
+{
+	struct kleak_obj o;
+	struct page *page, *user;
+	char text[32];
+	u32 idx;
+	void *big;
+
+	kleak_test_start(test);
+	page = kleak_test_page_alloc(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	/* shown, and looked up, at its address; keyed by its struct page */
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)page_address(page), &o));
+	KUNIT_EXPECT_EQ(test, o.addr, (unsigned long)page);
+	KUNIT_EXPECT_EQ(test, kleak_obj_kind(&o), KLEAK_KIND_PAGE);
+	KUNIT_EXPECT_EQ(test, o.bytes_req, 4 * (u32)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kleak_obj_size(&o), 4 * (u32)PAGE_SIZE);
+	KUNIT_EXPECT_NULL(test, kleak_obj_cache_info(&o));
+	kleak_test_site(test, &o, "kleak_test_page_alloc");
+	/* read a page at a time, within the block only */
+	kleak_records_lock();
+	KUNIT_EXPECT_TRUE(test, __kleak_lookup((unsigned long)page, &o, &idx));
+	KUNIT_EXPECT_EQ(test, kleak_record_read(idx, o.addr, o.ts, PAGE_SIZE, text, 17), 0);
+	KUNIT_EXPECT_EQ(test, kleak_record_read(idx, o.addr, o.ts, 4 * PAGE_SIZE - 8, text, 16),
+			-EFAULT);
+	kleak_records_unlock();
+	KUNIT_EXPECT_STREQ(test, text, "page two of four");
+	__free_pages(page, 2);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)page, &o));
+
+	/* user pages are not page objects, unless filter user=1 */
+	user = kleak_test_page_alloc(GFP_HIGHUSER_MOVABLE);
+	KUNIT_ASSERT_NOT_NULL(test, user);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)user, &o));
+	__free_pages(user, 2);
+	KUNIT_ASSERT_EQ(test, kleak_control("filter user=1"), 0);
+	user = kleak_test_page_alloc(GFP_HIGHUSER_MOVABLE);
+	KUNIT_ASSERT_NOT_NULL(test, user);
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)user, &o));
+	__free_pages(user, 2);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)user, &o));
+
+	/* a large kmalloc's pages are the slab's: one slab object, no page one */
+	big = kmalloc(4 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)big, &o));
+	KUNIT_EXPECT_EQ(test, kleak_obj_kind(&o), KLEAK_KIND_SLAB);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)virt_to_page(big), &o));
+	kfree(big);
+	kleak_stop();
+}
+
+static noinline void *kleak_test_vmalloc(size_t size)
+{
+	char *p = vmalloc(size);
+
+	if (p)
+		strscpy(p + size - 16, "vmalloc tail", 16);
+	return p;
+}
+
+static void kleak_test_vmalloc_kind(struct kunit *test)
+{
+	struct kleak_obj o;
+	char text[16];
+	u32 idx;
+	void *p;
+
+	kleak_test_start(test);
+	p = kleak_test_vmalloc(2 * PAGE_SIZE + 40);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)p, &o));
+	KUNIT_EXPECT_EQ(test, kleak_obj_kind(&o), KLEAK_KIND_VMALLOC);
+	KUNIT_EXPECT_EQ(test, o.bytes_req, 2 * (u32)PAGE_SIZE + 40);
+	kleak_test_site(test, &o, "kleak_test_vmalloc");
+	kleak_records_lock();
+	KUNIT_EXPECT_TRUE(test, __kleak_lookup((unsigned long)p, &o, &idx));
+	KUNIT_EXPECT_EQ(test, kleak_record_read(idx, o.addr, o.ts, 2 * PAGE_SIZE + 24, text, 16),
+			0);
+	/* never past the size asked for, though the area is mapped to its page */
+	KUNIT_EXPECT_EQ(test, kleak_record_read(idx, o.addr, o.ts, 2 * PAGE_SIZE + 32, text, 16),
+			-EFAULT);
+	kleak_records_unlock();
+	KUNIT_EXPECT_STREQ(test, text, "vmalloc tail");
+	vfree(p);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)p, &o));
+	kleak_stop();
+}
+
+static noinline void __percpu *kleak_test_percpu(void)
+{
+	return __alloc_percpu(48, 8);
+}
+
+static void kleak_test_percpu_kind(struct kunit *test)
+{
+	void __percpu *p;
+	struct kleak_obj o;
+
+	kleak_test_start(test);
+	p = kleak_test_percpu();
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((__force unsigned long)p, &o));
+	KUNIT_EXPECT_EQ(test, kleak_obj_kind(&o), KLEAK_KIND_PERCPU);
+	KUNIT_EXPECT_EQ(test, o.bytes_req, 48U);
+	KUNIT_EXPECT_EQ(test, kleak_obj_bytes(&o), 48ULL * num_possible_cpus());
+	kleak_test_site(test, &o, "kleak_test_percpu");
+	free_percpu(p);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((__force unsigned long)p, &o));
+	kleak_stop();
+}
+
+static noinline int kleak_test_bulk_alloc_fn(struct kmem_cache *s, size_t n, void **p)
+{
+	return kleak_bulk_alloc_count(kmem_cache_alloc_bulk(s, GFP_KERNEL, n, p), n);
+}
+
+static void kleak_test_bulk_alloc(struct kunit *test)
+{
+	struct kmem_cache *s = kmem_cache_create("kleak_test_bulk", 72, 0, 0, kleak_test_ctor);
+	struct kleak_obj o;
+	void *p[8];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	kleak_test_start(test);
+	KUNIT_ASSERT_EQ(test, kleak_test_bulk_alloc_fn(s, 8, p), 8);
+	for (i = 0; i < 8; i++) {
+		KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)p[i], &o));
+		KUNIT_EXPECT_EQ(test, kleak_obj_kind(&o), KLEAK_KIND_SLAB);
+		KUNIT_EXPECT_STREQ(test, kleak_obj_cache_info(&o)->name, "kleak_test_bulk");
+	}
+	kleak_test_site(test, &o, "kleak_test_bulk_alloc_fn");
+	kmem_cache_free_bulk(s, 8, p);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)p[i], &o));
+	kleak_stop();
+	kmem_cache_destroy(s);
+}
+
+static void kleak_test_krealloc_in_place(struct kunit *test)
+{
+	struct kleak_obj o;
+	void *p, *q;
+
+	kleak_test_start(test);
+	p = kmalloc(100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	q = krealloc(p, 120, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)q, &o));
+	/* in place (one kmalloc-128 slot) or moved, the size is the new one */
+	KUNIT_EXPECT_EQ(test, o.bytes_req, 120U);
+	kfree(q);
+	kleak_stop();
+}
+
+static void kleak_test_kinds_off(struct kunit *test)
+{
+	struct page *page;
+	struct kleak_obj o;
+	void *v;
+
+	kleak_test_start(test);
+	page = kleak_test_page_alloc(GFP_KERNEL);
+	v = kleak_test_vmalloc(PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)page, &o));
+	/* page off while running: its hooks go, and its records */
+	KUNIT_ASSERT_EQ(test, kleak_kinds_set(KLEAK_KINDS_ALL & ~BIT(KLEAK_KIND_PAGE)), 0);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)page, &o));
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)v, &o));
+	__free_pages(page, 2);
+	page = kleak_test_page_alloc(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)page, &o));
+	__free_pages(page, 2);
+	/* and back on */
+	KUNIT_ASSERT_EQ(test, kleak_kinds_set(KLEAK_KINDS_ALL), 0);
+	page = kleak_test_page_alloc(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_TRUE(test, kleak_lookup((unsigned long)page, &o));
+	__free_pages(page, 2);
+	vfree(v);
+	kleak_stop();
+}
+
 /* ---- contexts ----------------------------------------------------------- */
 
 struct kleak_ctx_test {
@@ -867,6 +1103,13 @@ static struct kunit_case kleak_core_cases[] = {
 	KUNIT_CASE(kleak_test_bulk_free),
 	KUNIT_CASE(kleak_test_contexts),
 	KUNIT_CASE(kleak_test_exhaustion),
+	KUNIT_CASE(kleak_test_kinds_parse),
+	KUNIT_CASE(kleak_test_page_kind),
+	KUNIT_CASE(kleak_test_vmalloc_kind),
+	KUNIT_CASE(kleak_test_percpu_kind),
+	KUNIT_CASE(kleak_test_bulk_alloc),
+	KUNIT_CASE(kleak_test_krealloc_in_place),
+	KUNIT_CASE(kleak_test_kinds_off),
 	{}
 };
 
@@ -877,6 +1120,7 @@ static struct kunit_case kleak_core_cases[] = {
 static void kleak_core_reset(void)
 {
 	kleak_stop();
+	kleak_kinds_set(KLEAK_KINDS_ALL);
 	kleak_control("filter reset");
 	kleak_mark_set(false);
 }

@@ -110,13 +110,21 @@ static __always_inline size_t kleak_kmalloc_roundup(size_t req, size_t bytes_all
 #endif
 }
 
-/* A page mapped while it is read: kmap_local_page(), 5.11+; kmap_atomic() before */
+/*
+ * A page mapped while it is read: kmap_local_page(), 5.11+.  Before, a
+ * page of the kernel's map is read there, and a highmem page (32-bit
+ * only) is not read: NULL.
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
 #define kleak_kmap_local(page)	kmap_local_page(page)
 #define kleak_kunmap_local(p)	kunmap_local(p)
 #else
-#define kleak_kmap_local(page)	kmap_atomic(page)
-#define kleak_kunmap_local(p)	kunmap_atomic(p)
+static inline void *kleak_kmap_local(struct page *page)
+{
+	return PageHighMem(page) ? NULL : page_address(page);
+}
+
+#define kleak_kunmap_local(p)	((void)(p))
 #endif
 
 /* in_hardirq(), 5.11+; in_irq() before */
@@ -500,6 +508,20 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 #define KLEAK_VMALLOC_ARG_SIZE	0
 #define KLEAK_VMALLOC_ARG_GFP	4
 #define KLEAK_VMALLOC_ARG_CALLER 8
+/*
+ * __vmalloc_node(size, align, gfp, node, caller), behind vmalloc() and
+ * most others, calls __vmalloc_node_range(), which calls
+ * __vmalloc_area_node(area, gfp, ...) to fill the area with pages (and
+ * that may vmalloc the page array: __vmalloc_node() again).  The compiler
+ * inlines some of them into others: 6.12 __vmalloc_area_node() into
+ * __vmalloc_node_range(); 5.10 both into vmalloc().  So the three are
+ * hooked, and a call from one of them is left to the outer hook.
+ * __vmalloc_area_node() knows only the page-rounded size.
+ */
+#define KLEAK_VMALLOC_NODE_SYMS	"__vmalloc_node_noprof", "__vmalloc_node"
+#define KLEAK_VMALLOC_NODE_ARG_GFP	2
+#define KLEAK_VMALLOC_NODE_ARG_CALLER	4
+#define KLEAK_VMALLOC_AREA_SYMS	"__vmalloc_area_node"
 /*
  * The free of a vmalloc area.  6.3+: vfree(), which vfree_atomic() and
  * vfree() from an interrupt defer to a work item that calls vfree() again.

@@ -493,7 +493,7 @@ bool kleak_filter_alloc_kind(const struct kleak_filter *f, enum kleak_kind kind,
 bool kleak_filter_report(const struct kleak_filter *f, const struct kleak_obj *o,
 			 u64 now, u64 mark_ts)
 {
-	const struct kleak_cache_info *c = kleak_obj_cache(o);
+	const struct kleak_cache_info *c = kleak_obj_cache_info(o);
 
 	if (f->kinds && !(f->kinds & BIT(kleak_obj_kind(o))))
 		return false;

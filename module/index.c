@@ -382,6 +382,8 @@ static int kleak_obj_copy(const struct kleak_obj *o, size_t off, void *dst, size
 		for (; len; off += n, dst += n, len -= n) {
 			n = min_t(size_t, len, PAGE_SIZE - offset_in_page(off));
 			p = kleak_kmap_local(page + (off >> PAGE_SHIFT));
+			if (!p)
+				return -EFAULT;
 			ret = copy_from_kernel_nofault(dst, p + offset_in_page(off), n);
 			kleak_kunmap_local(p);
 			if (ret)

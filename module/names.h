@@ -43,7 +43,7 @@ const struct kleak_cache_info *kleak_cache_get(u16 id);
 bool kleak_cache_match(u16 id, const char *name, u32 gen);
 
 /* The cache of a slab object; NULL for the other kinds, or if unknown. */
-static inline const struct kleak_cache_info *kleak_obj_cache(const struct kleak_obj *o)
+static inline const struct kleak_cache_info *kleak_obj_cache_info(const struct kleak_obj *o)
 {
 	return kleak_obj_kind(o) == KLEAK_KIND_SLAB ? kleak_cache_get(o->cache) : NULL;
 }
@@ -55,7 +55,7 @@ static inline const struct kleak_cache_info *kleak_obj_cache(const struct kleak_
  */
 static inline u32 kleak_obj_size(const struct kleak_obj *o)
 {
-	const struct kleak_cache_info *c = kleak_obj_cache(o);
+	const struct kleak_cache_info *c = kleak_obj_cache_info(o);
 
 	return c ? c->size : o->bytes_req;
 }

@@ -429,7 +429,7 @@ static void kleak_outstanding_item(struct kleak_out *out, struct kleak_report *r
 
 	if (!kleak_record_get(s->idx, &o) || o.addr != s->addr || o.ts != s->ts)
 		return;		/* freed since the snapshot */
-	c = kleak_obj_cache(&o);
+	c = kleak_obj_cache_info(&o);
 	kleak_site(&o, r->sym);
 	kleak_printf(out, "0x%lx size=%u/%llu cache=%s", kleak_obj_shown_addr(&o), o.bytes_req,
 		     c ? c->size : kleak_obj_bytes(&o), c ? c->name : "-");
@@ -450,6 +450,7 @@ static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_s
 	struct kleak_obj o;
 	size_t size, off, n, sample = READ_ONCE(kleak_sample_bytes);
 	u32 idx = s->oldest_idx;
+	enum kleak_kind kind;
 
 	if (!kleak_record_get(idx, &o) || o.addr != s->oldest_addr || o.ts != s->oldest) {
 		kleak_printf(out, "  sample: (the oldest object was freed since the snapshot)\n");
@@ -457,10 +458,11 @@ static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_s
 	}
 	size = kleak_obj_size(&o);
 	sample = min(sample, size);
+	kind = kleak_obj_kind(&o);
 	kleak_printf(out, "  sample: %s 0x%lx (%zu bytes%s), first %zu bytes:\n",
-		     kleak_obj_kind(&o) == KLEAK_KIND_SLAB ? "object" : kleak_kind_name(kleak_obj_kind(&o)),
+		     kind == KLEAK_KIND_SLAB ? "object" : kleak_kind_name(kind),
 		     kleak_obj_shown_addr(&o), size,
-		     kleak_obj_kind(&o) == KLEAK_KIND_PERCPU ? " per CPU, CPU 0's copy" : "", sample);
+		     kind == KLEAK_KIND_PERCPU ? " per CPU, CPU 0's copy" : "", sample);
 	for (off = 0; off < sample; off += n) {
 		n = min(sample - off, sizeof(chunk));
 		if (kleak_record_read(idx, o.addr, o.ts, off, chunk, n)) {
@@ -500,8 +502,8 @@ static void kleak_stack_report(struct kleak_out *out, struct kleak_report *r,
 		if (s->comm_count[i])
 			n += scnprintf(line + n, sizeof(line) - n, " %s(%u)",
 				       kleak_comm_name(s->comm[i]), s->comm_count[i]);
-	kleak_printf(out, "  cache: %s  kind: %s", c ? c->name : s->kind == KLEAK_KIND_SLAB ? "?" : "-",
-		     kleak_kind_name(s->kind));
+	kleak_printf(out, "  cache: %s  kind: %s", c ? c->name :
+		     s->kind == KLEAK_KIND_SLAB ? "?" : "-", kleak_kind_name(s->kind));
 	kleak_print_age(out, "  oldest: ", kleak_age_at(r->now, s->oldest));
 	kleak_printf(out, "  comms:%s\n", n ? line : " ?");
 	kleak_printf(out, "  backtrace:\n");
@@ -596,7 +598,7 @@ u32 kleak_object_len(const struct kleak_object_view *v)
 void kleak_object_show(struct kleak_out *out, struct kleak_object_view *v, u32 pos)
 {
 	const struct kleak_obj *o = &v->o;
-	const struct kleak_cache_info *c = kleak_obj_cache(o);
+	const struct kleak_cache_info *c = kleak_obj_cache_info(o);
 	size_t off, n;
 
 	if (!pos) {

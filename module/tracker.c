@@ -150,7 +150,6 @@ unsigned int kleak_sample_rate(void)
 	return READ_ONCE(kleak_sample);
 }
 
-
 /* kinds=slab,page,vmalloc,percpu (or all): at load, or live */
 static int kleak_kinds_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -211,6 +210,7 @@ static bool kleak_tracker_ready;	/* the tables exist: kinds are set live */
 
 /* Found at load: where the page and percpu allocators' own frames are. */
 static struct kleak_ranges kleak_page_alloc_fns, kleak_page_owner_fns, kleak_pcpu_alloc_fns;
+static struct kleak_ranges kleak_vmalloc_fns;
 
 /* The current filter: one of two buffers, swapped under RCU. */
 static struct kleak_filter __rcu *kleak_filter_cur;
@@ -1090,16 +1090,49 @@ static __always_inline bool kleak_entry_stack_ok(const struct kleak_kret_data *d
 	return false;
 }
 
-/* __vmalloc_node_range(size, align, start, end, gfp, prot, vm_flags, node, caller) */
-static int kleak_vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * The entry of a vmalloc of @size bytes for @caller.  Return: 1 (no
+ * return handler) for a call from another vmalloc function: the outer
+ * hook has the allocation, or it is the page array of the area.
+ */
+static __always_inline int kleak_vmalloc_in(struct kretprobe_instance *ri, struct pt_regs *regs,
+					    unsigned long size, unsigned long gfp,
+					    unsigned long caller)
 {
 	struct kleak_kret_data *d = (void *)ri->data;
 
+	if (kleak_in_ranges(&kleak_vmalloc_fns, kleak_entry_retaddr(regs)))
+		return 1;
 	kleak_count(KC_EV_VMALLOC);
-	d->site = regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_CALLER);
-	d->arg[0] = regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_SIZE);
-	d->arg[1] = regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_GFP);
+	d->site = caller;
+	d->arg[0] = size;
+	d->arg[1] = gfp;
 	return kleak_entry_stack(d, KLEAK_KIND_VMALLOC);
+}
+
+/* __vmalloc_node_range(size, align, start, end, gfp, prot, vm_flags, node, caller) */
+static int kleak_vmalloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return kleak_vmalloc_in(ri, regs, regs_get_kernel_argument(regs, 0),
+				regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_GFP),
+				regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_CALLER));
+}
+
+/* __vmalloc_node(size, align, gfp, node, caller) */
+static int kleak_vmalloc_node_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return kleak_vmalloc_in(ri, regs, regs_get_kernel_argument(regs, 0),
+				regs_get_kernel_argument(regs, KLEAK_VMALLOC_NODE_ARG_GFP),
+				regs_get_kernel_argument(regs, KLEAK_VMALLOC_NODE_ARG_CALLER));
+}
+
+/* __vmalloc_area_node(area, gfp, ...): the area knows its caller */
+static int kleak_vmalloc_area_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	const struct vm_struct *area = (const void *)regs_get_kernel_argument(regs, 0);
+
+	return kleak_vmalloc_in(ri, regs, get_vm_area_size(area), regs_get_kernel_argument(regs, 1),
+				(unsigned long)area->caller);
 }
 
 static int kleak_vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -1243,6 +1276,8 @@ static const char *const kleak_kvfree_rcu_syms[] = { KLEAK_KVFREE_RCU_SYM, NULL 
 static const char *const kleak_kfree_nolock_syms[] = { KLEAK_KFREE_NOLOCK_SYM, NULL };
 static const char *const kleak_kmalloc_nolock_syms[] = { KLEAK_KMALLOC_NOLOCK_SYMS, NULL };
 static const char *const kleak_vmalloc_syms[] = { KLEAK_VMALLOC_SYMS, NULL };
+static const char *const kleak_vmalloc_node_syms[] = { KLEAK_VMALLOC_NODE_SYMS, NULL };
+static const char *const kleak_vmalloc_area_syms[] = { KLEAK_VMALLOC_AREA_SYMS, NULL };
 static const char *const kleak_vfree_syms[] = { KLEAK_VFREE_SYM, NULL };
 static const char *const kleak_bulk_alloc_syms[] = { KLEAK_BULK_ALLOC_SYMS, NULL };
 static const char *const kleak_krealloc_syms[] = { KLEAK_KREALLOC_SYMS, NULL };
@@ -1281,6 +1316,12 @@ static struct kleak_hook kleak_hooks[] = {
 	KLEAK_TP_NAMED("page_alloc", "mm_page_alloc", kleak_probe_page_alloc, KLEAK_KIND_PAGE),
 	KLEAK_KRP("vmalloc", KLEAK_KIND_VMALLOC, kleak_vmalloc_syms, kleak_vmalloc_entry,
 		  kleak_vmalloc_ret),
+	KLEAK_KRP("vmalloc_node", KLEAK_KIND_VMALLOC, kleak_vmalloc_node_syms,
+		  kleak_vmalloc_node_entry, kleak_vmalloc_ret),
+	/* 5.10 and 6.1 only: later kernels inline it */
+	{ .name = "vmalloc_area", .kind = KLEAK_KIND_VMALLOC, .syms = kleak_vmalloc_area_syms,
+	  .entry = kleak_vmalloc_area_entry, .ret = kleak_vmalloc_ret,
+	  .data_size = sizeof(struct kleak_kret_data), .optional = true, .quiet = true },
 	KLEAK_TP_NAMED("percpu_alloc", "percpu_alloc_percpu", kleak_probe_percpu_alloc,
 		       KLEAK_KIND_PERCPU),
 };
@@ -1806,6 +1847,9 @@ static int kleak_kinds_init(void)
 	static const char *const page_alloc[] = { KLEAK_PAGE_ALLOC_FNS, NULL };
 	static const char *const page_owner[] = { KLEAK_PAGE_OWNER_FNS, NULL };
 	static const char *const pcpu_alloc[] = { KLEAK_PERCPU_ALLOC_FNS, NULL };
+	static const char *const vmalloc_fns[] = {
+		KLEAK_VMALLOC_SYMS, KLEAK_VMALLOC_NODE_SYMS, KLEAK_VMALLOC_AREA_SYMS, NULL
+	};
 	int ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(page_alloc) > KLEAK_RANGES_MAX + 1);
@@ -1816,6 +1860,8 @@ static int kleak_kinds_init(void)
 		ret = kleak_ranges_resolve(&kleak_page_owner_fns, page_owner);
 	if (!ret)
 		ret = kleak_ranges_resolve(&kleak_pcpu_alloc_fns, pcpu_alloc);
+	if (!ret)
+		ret = kleak_ranges_resolve(&kleak_vmalloc_fns, vmalloc_fns);
 	return ret;
 }
 
