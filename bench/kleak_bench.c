@@ -5,8 +5,11 @@
  * At load it runs `pairs` kmalloc+kfree pairs per run, `runs` times, for
  * each case: sizes 64 and 4096, a kmem_cache of its own, and 64-byte
  * objects freed with kfree_rcu() ("rcu": the cost of the call, which kleak
- * hooks as the free; the kernel frees them later), on one kthread and on
- * one kthread per online CPU at once.  It prints one line per case:
+ * hooks as the free; the kernel frees them later), a page by alloc_page()
+ * and __free_page() ("page"), and one by vmalloc() and vfree() ("vmalloc",
+ * with a sixteenth of the pairs: it costs some ten times more), on one
+ * kthread and on one kthread per online CPU at once.  It prints one line
+ * per case:
  *
  *   kleak_bench: case=<size>/<threads>t ns_per_pair=<median> min=<min> max=<max> runs=<n>
  *
@@ -47,9 +50,9 @@ static unsigned int prefill;
 module_param(prefill, uint, 0444);
 MODULE_PARM_DESC(prefill, "64-byte objects kept live while measuring (default 0)");
 
-static char *cases = "64,4096,cache,rcu";
+static char *cases = "64,4096,cache,rcu,page,vmalloc";
 module_param(cases, charp, 0444);
-MODULE_PARM_DESC(cases, "Comma-separated cases to run: 64, 4096, cache, rcu (default all)");
+MODULE_PARM_DESC(cases, "Comma-separated cases to run: 64, 4096, cache, rcu, page, vmalloc (default all)");
 
 static bool multi = true;
 module_param(multi, bool, 0444);
@@ -69,6 +72,10 @@ static struct kmem_cache *kleak_bench_cache;
 
 /* the "rcu" case: 64 bytes with their rcu_head, kfree_rcu()'ed */
 #define KLEAK_BENCH_RCU	1
+/* the "page" and "vmalloc" cases */
+#define KLEAK_BENCH_PAGE	2
+#define KLEAK_BENCH_VMALLOC	3
+#define KLEAK_BENCH_VMALLOC_DIV	16	/* a sixteenth of the pairs */
 
 struct kleak_bench_rcu {
 	struct rcu_head rcu;
@@ -113,6 +120,13 @@ static noinline void kleak_bench_loop(unsigned int size, unsigned int n)
 
 			if (r)
 				kfree_rcu(r, rcu);
+		} else if (size == KLEAK_BENCH_PAGE) {
+			struct page *page = alloc_page(GFP_KERNEL);
+
+			if (page)
+				__free_page(page);
+		} else if (size == KLEAK_BENCH_VMALLOC) {
+			vfree(vmalloc(PAGE_SIZE));
 		} else if (size) {
 			p = kmalloc(size, GFP_KERNEL);
 			kfree(p);
@@ -123,6 +137,12 @@ static noinline void kleak_bench_loop(unsigned int size, unsigned int n)
 	}
 }
 
+/* Pairs per thread per run of a case. */
+static unsigned int kleak_bench_pairs(unsigned int size)
+{
+	return size == KLEAK_BENCH_VMALLOC ? max(pairs / KLEAK_BENCH_VMALLOC_DIV, 1U) : pairs;
+}
+
 static int kleak_bench_fn(void *arg)
 {
 	struct kleak_bench_thread *t = arg;
@@ -130,7 +150,7 @@ static int kleak_bench_fn(void *arg)
 
 	wait_for_completion(t->go);
 	start = ktime_get_ns();
-	kleak_bench_loop(t->size, pairs);
+	kleak_bench_loop(t->size, kleak_bench_pairs(t->size));
 	t->ns = ktime_get_ns() - start;
 	if (atomic_dec_and_test(t->left))
 		complete(t->done);
@@ -179,7 +199,7 @@ static u64 kleak_bench_run(unsigned int size, int nthreads)
 	for (i = 0; i < nthreads; i++)
 		sum += t[i].ns;
 	kfree(t);
-	return nthreads ? div_u64(sum * 1000, (u64)nthreads * pairs) : 0;
+	return nthreads ? div_u64(sum * 1000, (u64)nthreads * kleak_bench_pairs(size)) : 0;
 }
 
 static void kleak_bench_case(const char *name, unsigned int size, int nthreads)
@@ -193,7 +213,7 @@ static void kleak_bench_case(const char *name, unsigned int size, int nthreads)
 	sort(v, n, sizeof(v[0]), kleak_u64_cmp, NULL);
 	pr_info("kleak_bench: case=%s/%dt ns_per_pair=%llu.%03llu min=%llu.%03llu max=%llu.%03llu runs=%u pairs=%u prefill=%u\n",
 		name, nthreads, v[n / 2] / 1000, v[n / 2] % 1000, v[0] / 1000, v[0] % 1000,
-		v[n - 1] / 1000, v[n - 1] % 1000, n, pairs, prefill);
+		v[n - 1] / 1000, v[n - 1] % 1000, n, kleak_bench_pairs(size), prefill);
 }
 
 static noinline void kleak_bench_unwind(void)
@@ -348,6 +368,16 @@ static int __init kleak_bench_init(void)
 		kleak_bench_case("rcu", KLEAK_BENCH_RCU, 1);
 		if (multi && ncpu > 1)
 			kleak_bench_case("rcu", KLEAK_BENCH_RCU, ncpu);
+	}
+	if (strstr(cases, "page")) {
+		kleak_bench_case("page", KLEAK_BENCH_PAGE, 1);
+		if (multi && ncpu > 1)
+			kleak_bench_case("page", KLEAK_BENCH_PAGE, ncpu);
+	}
+	if (strstr(cases, "vmalloc")) {
+		kleak_bench_case("vmalloc", KLEAK_BENCH_VMALLOC, 1);
+		if (multi && ncpu > 1)
+			kleak_bench_case("vmalloc", KLEAK_BENCH_VMALLOC, ncpu);
 	}
 	if (empty_probes)
 		kleak_bench_unregister_empty();

@@ -62,6 +62,11 @@ base stopped
 insmod /kleak/kleak.ko enabled=0
 bench stopped; rmmod kleak_bench
 rmmod kleak
+# the page and vmalloc kinds off: their allocations cost what they do bare
+base kinds_slab
+insmod /kleak/kleak.ko kinds=slab
+bench kinds_slab cases=page,vmalloc; rmmod kleak_bench
+rmmod kleak
 base end
 
 # many live objects: the cost per pair, memory per object and report times

@@ -14,7 +14,7 @@ cat $K/outstanding >/tmp/o
 head -n 1 /tmp/o | grep -q '^# kleak outstanding: ' || fail "outstanding has no header"
 n=$(grep -c 'site=kleak_fixture_plant+' /tmp/o)
 [ "$n" = 5 ] || { cat /tmp/o | tail -n 20; fail "want 5 fixture leaks in outstanding, got $n"; }
-expect_grep '^0x[0-9a-f]* size=4096/4096 cache=kmalloc-4k age=[0-9]*\.[0-9]*s pid=[0-9]* comm=insmod cpu=[0-9]* gfp=0x[0-9a-f]* stack=[0-9]* site=kleak_fixture_plant+0x[0-9a-f]*/0x[0-9a-f]* \[kleak_fixture\]$' /tmp/o "outstanding line format"
+expect_grep '^0x[0-9a-f]* size=4096/4096 cache=kmalloc-4k kind=slab age=[0-9]*\.[0-9]*s pid=[0-9]* comm=insmod cpu=[0-9]* gfp=0x[0-9a-f]* stack=[0-9]* site=kleak_fixture_plant+0x[0-9a-f]*/0x[0-9a-f]* \[kleak_fixture\]$' /tmp/o "outstanding line format"
 n=$(grep -c 'size=96/[0-9]* cache=kleak_fixture_cache .*site=kleak_fixture_cache_alloc' /tmp/o)
 [ "$n" = 3 ] || { grep kleak_fixture_cache /tmp/o; fail "want 3 objects named kleak_fixture_cache, got $n"; }
 # oldest first
@@ -27,7 +27,7 @@ head -n 1 /tmp/s | grep -q '^# kleak stacks: ' || fail "stacks has no header"
 awk '/^#[0-9]+ stack/ { g = $0; p = 0 } /kleak_fixture_plant/ && !p { print g; p = 1 }' /tmp/s >/tmp/g
 expect_grep 'stack [0-9]*: 5 objects, 20480 bytes live; 5 allocs, 0 frees' /tmp/g "stacks group counts"
 awk '/^$/ { if (g ~ /kleak_fixture_plant/) { printf "%s", g; exit } g = ""; next } { g = g $0 "\n" }' /tmp/s >/tmp/grp
-expect_grep 'cache: kmalloc-4k  oldest: [0-9.]*s  comms: insmod(5)' /tmp/grp "group cache/comms"
+expect_grep 'cache: kmalloc-4k  kind: slab  oldest: [0-9.]*s  comms: insmod(5)' /tmp/grp "group cache/comms"
 expect_grep '^    kleak_fixture_plant+0x' /tmp/grp "group backtrace"
 expect_grep '^    kleak_fixture_init+0x' /tmp/grp "group backtrace (caller)"
 expect_grep 'sample: object 0x[0-9a-f]* (4096 bytes), first 64 bytes:' /tmp/grp

@@ -23,7 +23,7 @@ else
 fi
 
 # kleak-report: the top stack is the demo's open function, rising, from cat
-expect_grep '^1 .* rising  *kmalloc-4k  *cat([0-9]*) *kleak_demo_open+0x' /tmp/r "kleak-report top stack"
+expect_grep '^1 .* rising  *kmalloc-4k  *slab  *cat([0-9]*) *kleak_demo_open+0x' /tmp/r "kleak-report top stack"
 expect_grep '"stack": [0-9]*, "objects": [0-9]*, "bytes": [0-9]*, "delta_objects": [1-9]' /tmp/j "json growth"
 expect_grep '"site": "kleak_demo_open+0x[0-9a-f]*/0x[0-9a-f]* \[kleak_demo\]"' /tmp/j "json site"
 expect_grep '"strings": \["version 15", "timestamp [0-9]*", "cpu0 ' /tmp/j "json strings"
@@ -32,7 +32,7 @@ expect_grep '"strings": \["version 15", "timestamp [0-9]*", "cpu0 ' /tmp/j "json
 cat $K/stacks >/tmp/s
 awk '/^#1 stack/ { p = 1 } p && /^$/ { exit } p' /tmp/s >/tmp/g
 expect_grep '^#1 stack [0-9]*: [0-9]* objects, [0-9]* bytes live; [0-9]* allocs, 0 frees' /tmp/g
-expect_grep '^  cache: kmalloc-4k  oldest: [0-9.]*s  comms: cat([0-9]*)' /tmp/g
+expect_grep '^  cache: kmalloc-4k  kind: slab  oldest: [0-9.]*s  comms: cat([0-9]*)' /tmp/g
 expect_grep '^    kleak_demo_open+0x[0-9a-f]*/0x[0-9a-f]* \[kleak_demo\]' /tmp/g
 expect_grep 'sample: object 0x[0-9a-f]* (4096 bytes)' /tmp/g
 expect_grep '0000: 76 65 72 73 69 6f 6e 20 31 35 0a 74 69 6d 65 73  version 15.times' /tmp/g

@@ -269,7 +269,7 @@ sweep() {
 nothing_left() {
 	[ -e $K ] && bad "insmod with fault $1 refused ($2), but $K is left"
 	# the functions kleak kprobes: nothing else here probes them
-	grep -E -q 'kmem_cache_free_bulk|kvfree_call_rcu|kfree_nolock|kmalloc_nolock' \
+	grep -E -q 'kmem_cache_free_bulk|kvfree_call_rcu|kfree_nolock|kmalloc_nolock|kmem_cache_alloc_bulk|krealloc|vmalloc_|vfree|__vunmap' \
 		/sys/kernel/debug/kprobes/list 2>/dev/null && bad "insmod with fault $1: a kprobe is left"
 	:
 }
@@ -314,6 +314,8 @@ check_cmd() {
 
 reset_for_cmd() {
 	echo "filter reset" >$K/control; echo unmark >$K/control; echo start >$K/control
+	echo "kinds all" >$K/control
+	[ "$CMD" = "kinds all" ] && echo "kinds slab" >$K/control
 	echo 1 >$P/sample; echo 64 >$P/sample_bytes
 	[ "$CMD" = start ] && echo stop >$K/control
 	CTL_BEFORE=$(cat $K/control | grep -v '^mark')
@@ -360,12 +362,13 @@ phase_faults() {
 	sweep insmod-all check_load insmod /kleak/kleak.ko "max_objects=4096 max_stacks=256"
 	STEP=""
 	load max_objects=4096 max_stacks=256
-	for CMD in clear stop start mark unmark "filter size=64-4096 comm=sh" "filter reset"; do
+	for CMD in clear stop start mark unmark "filter size=64-4096 comm=sh" "filter reset" \
+		"kinds slab" "kinds all"; do
 		reset_for_cmd
 		sweep "$CMD" check_cmd write $K/control "$CMD"
 	done
 	CMD=""; reset_for_cmd
-	for pv in sample=3 sample_bytes=256; do
+	for pv in sample=3 sample_bytes=256 kinds=slab,page; do
 		PARAM=${pv%=*} PVAL=${pv#*=} PBEFORE=$(cat $P/${pv%=*})
 		sweep "$pv" check_param write $P/$PARAM "$PVAL"
 	done
