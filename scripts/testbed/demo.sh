@@ -24,9 +24,17 @@ h "The same group in $K/stacks, with a hex dump of its oldest buffer"
 echo "\$ cat $K/stacks"
 awk 'NR == 1 || /^#1 stack/ { p = 1 } p && /^$/ { exit } p' $K/stacks
 
-h "4. rmmod kleak: the summary in dmesg"
 kill $loop 2>/dev/null
 wait $loop 2>/dev/null
+
+h "4. A driver that leaks pages (alloc_pages(), the 'unaccounted' memory of step 2): the page filter names it"
+echo "\$ insmod kleak_kinds.ko; echo 'filter kind=page' > $K/control; cat $K/stacks"
+insmod /kleak/kleak_kinds.ko n=8 || echo "cannot load kleak_kinds.ko"
+echo 'filter kind=page' >$K/control
+awk 'NR == 1 || /^#1 stack/ { p = 1 } p && /^  sample:/ { exit } p' $K/stacks
+echo 'filter reset' >$K/control
+
+h "5. rmmod kleak: the summary in dmesg"
 dmesg -c >/dev/null
 echo "\$ rmmod kleak; dmesg"
 rmmod kleak

@@ -40,6 +40,11 @@ expect_nogrep "kind=page.*site=\(allocate_slab\|new_slab\|___slab_alloc\|__vmall
 for k in slab page vmalloc percpu; do
 	[ "$(stat_val ${k}_allocs)" -gt 0 ] || fail "${k}_allocs is 0"
 done
+# the numbers of the README's "Whose pages"
+echo "KLEAK-KINDS pages: events=$(stat_val events_page_alloc) tracked=$(stat_val page_allocs)" \
+	"others'=$(stat_val pages_of_other_allocators) user=$(stat_val pages_user_skipped)" \
+	"live=$(grep -c 'kind=page' /tmp/o) sites: $(grep 'kind=page' /tmp/o | sed 's/.* site=//; s/+.*//' |
+	sort | uniq -c | sort -rn | head -n 6 | awk '{ printf "%s%s(%s)", NR > 1 ? " " : "", $2, $1 }')"
 [ "$(stat_val krealloc_resized)" -ge 4 ] || fail "krealloc_resized: $(stat_val krealloc_resized)"
 
 # object: a page block and a vmalloc area read back, within their size
