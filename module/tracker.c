@@ -206,6 +206,18 @@ static unsigned int kleak_clear_gen;
 
 /* The kinds tracked: BIT(enum kleak_kind); under kleak_ctl_mutex. */
 static unsigned int kleak_kinds_on = KLEAK_KINDS_ALL;
+/*
+ * The kinds whose kretprobes record: kleak_kinds_on while running, else
+ * none.  The kretprobes stay registered while stopped or their kind is off
+ * (see kleak_hook_is_kept()); their handlers read this.
+ */
+static unsigned int kleak_kinds_active;
+
+static __always_inline bool kleak_kind_active(enum kleak_kind kind)
+{
+	return READ_ONCE(kleak_kinds_active) & BIT(kind);
+}
+
 static bool kleak_tracker_ready;	/* the tables exist: kinds are set live */
 
 /* Found at load: where the page and percpu allocators' own frames are. */
@@ -899,6 +911,8 @@ static int kleak_kfree_nolock_pre(struct kprobe *kp, struct pt_regs *regs)
 /* kmalloc_nolock(size, gfp, node): the size at entry, the object at return */
 static int kleak_kmalloc_nolock_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	if (!kleak_kind_active(KLEAK_KIND_SLAB))
+		return 1;
 	*(size_t *)ri->data = regs_get_kernel_argument(regs, 0);
 	return 0;
 }
@@ -1084,6 +1098,9 @@ static noinline int kleak_entry_stack(struct kleak_kret_data *d, enum kleak_kind
 static __always_inline bool kleak_entry_stack_ok(const struct kleak_kret_data *d,
 						 enum kleak_kind kind)
 {
+	/* stopped, or the kind turned off and its records purged, since */
+	if (unlikely(!kleak_kind_active(kind)))
+		return false;
 	if (likely(d->gen == READ_ONCE(kleak_clear_gen)))
 		return true;
 	kleak_drop(KC_DROP_CLEARED, kind);
@@ -1101,7 +1118,8 @@ static __always_inline int kleak_vmalloc_in(struct kretprobe_instance *ri, struc
 {
 	struct kleak_kret_data *d = (void *)ri->data;
 
-	if (kleak_in_ranges(&kleak_vmalloc_fns, kleak_entry_retaddr(regs)))
+	if (!kleak_kind_active(KLEAK_KIND_VMALLOC) ||
+	    kleak_in_ranges(&kleak_vmalloc_fns, kleak_entry_retaddr(regs)))
 		return 1;
 	kleak_count(KC_EV_VMALLOC);
 	d->site = caller;
@@ -1160,6 +1178,8 @@ static int kleak_bulk_alloc_entry(struct kretprobe_instance *ri, struct pt_regs 
 {
 	struct kleak_kret_data *d = (void *)ri->data;
 
+	if (!kleak_kind_active(KLEAK_KIND_SLAB))
+		return 1;
 	d->site = kleak_entry_retaddr(regs);
 	d->arg[0] = regs_get_kernel_argument(regs, 0);
 	d->arg[1] = regs_get_kernel_argument(regs, 1);
@@ -1189,6 +1209,8 @@ static int kleak_krealloc_entry(struct kretprobe_instance *ri, struct pt_regs *r
 {
 	struct kleak_kret_data *d = (void *)ri->data;
 
+	if (!kleak_kind_active(KLEAK_KIND_SLAB))
+		return 1;
 	kleak_count(KC_EV_KREALLOC);
 	d->arg[0] = regs_get_kernel_argument(regs, 0);
 	d->arg[1] = regs_get_kernel_argument(regs, 1);
@@ -1201,7 +1223,7 @@ static int kleak_krealloc_ret(struct kretprobe_instance *ri, struct pt_regs *reg
 	struct kleak_pcpu *pc;
 	unsigned long flags;
 
-	if (regs_return_value(regs) != d->arg[0])
+	if (regs_return_value(regs) != d->arg[0] || !kleak_kind_active(KLEAK_KIND_SLAB))
 		return 0;	/* moved: a kmalloc and a kfree fired */
 	local_irq_save(flags);
 	pc = this_cpu_ptr(kleak_pcpu);
@@ -1246,6 +1268,19 @@ struct kleak_hook {
 static bool kleak_hook_is_kprobe(const struct kleak_hook *h)
 {
 	return h->syms;
+}
+
+/*
+ * A kretprobe must sit at its function's entry, where it is an ftrace
+ * kprobe; disarming one allocates, and when that fails the kernel WARNs
+ * and leaves it armed.  So a kretprobe, once registered, is kept until
+ * unload: stop, or turning its kind off, only makes its handlers return
+ * at once (kleak_kinds_active).  Its kind turned off at load, it is never
+ * registered.
+ */
+static bool kleak_hook_is_kept(const struct kleak_hook *h)
+{
+	return h->ret;
 }
 
 #define KLEAK_TP_HOOK(tp)						\
@@ -1376,9 +1411,13 @@ void kleak_hooks_show(struct kleak_out *out)
 {
 	int i;
 
-	for (i = 0; i < KLEAK_NR_HOOKS; i++)
-		if (READ_ONCE(kleak_hooks[i].on))
-			kleak_printf(out, " %s", kleak_hooks[i].name);
+	/* a kretprobe kept while idle is not shown */
+	for (i = 0; i < KLEAK_NR_HOOKS; i++) {
+		const struct kleak_hook *h = &kleak_hooks[i];
+
+		if (READ_ONCE(h->on) && (!kleak_hook_is_kept(h) || kleak_kind_active(h->kind)))
+			kleak_printf(out, " %s", h->name);
+	}
 	kleak_printf(out, "\n");
 }
 
@@ -1453,13 +1492,18 @@ static int kleak_hook_register(struct kleak_hook *h)
 	return kleak_kprobe_register(h);
 }
 
-/* Unregister the hooks in place of the kinds @kinds, last first, and wait. */
-static void kleak_hooks_unregister(unsigned int kinds)
+/*
+ * Unregister the hooks in place of the kinds @kinds, last first, and wait;
+ * the kretprobes too if @all (at unload, or a failed start), else they
+ * are kept (kleak_hook_is_kept()).
+ */
+static void kleak_hooks_unregister(unsigned int kinds, bool all)
 {
 	int n = KLEAK_NR_HOOKS;
 
 	while (n-- > 0)
-		if (kinds & BIT(kleak_hooks[n].kind))
+		if ((kinds & BIT(kleak_hooks[n].kind)) &&
+		    (all || !kleak_hook_is_kept(&kleak_hooks[n])))
 			kleak_hook_unregister(&kleak_hooks[n]);
 	tracepoint_synchronize_unregister();
 }
@@ -1515,7 +1559,8 @@ static int kleak_kprobes_disarm(unsigned int kinds)
 
 	for (i = KLEAK_NR_HOOKS - 1; i >= 0; i--) {
 		h = &kleak_hooks[i];
-		if (!h->on || !kleak_hook_is_kprobe(h) || !(kinds & BIT(h->kind)))
+		if (!h->on || !kleak_hook_is_kprobe(h) || kleak_hook_is_kept(h) ||
+		    !(kinds & BIT(h->kind)))
 			continue;
 		ret = disable_kprobe(&h->krp.kp);
 		if (ret)
@@ -1527,7 +1572,8 @@ static int kleak_kprobes_disarm(unsigned int kinds)
 			    kleak_hooks[i].name, ret);
 	while (++i < KLEAK_NR_HOOKS) {
 		h = &kleak_hooks[i];
-		if (h->on && kleak_hook_is_kprobe(h) && (kinds & BIT(h->kind)))
+		if (h->on && kleak_hook_is_kprobe(h) && !kleak_hook_is_kept(h) &&
+		    (kinds & BIT(h->kind)))
 			WARN_ON_ONCE(enable_kprobe(&h->krp.kp));
 	}
 	return ret;
@@ -1549,6 +1595,7 @@ int kleak_start(void)
 	ret = kleak_hooks_register(kleak_kinds_on);
 	if (ret)
 		goto out;
+	WRITE_ONCE(kleak_kinds_active, kleak_kinds_on);
 	WRITE_ONCE(kleak_is_running, true);
 	WRITE_ONCE(kleak_all_hooked, true);
 out:
@@ -1560,7 +1607,8 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_start);
 /**
  * kleak_stop() - unregister the probes and wait for running ones
  *
- * Process context.  A stopped kleak costs nothing on the allocation path.
+ * Process context.  A stopped kleak costs nothing on the slab and page
+ * paths; its kretprobes (vmalloc, bulk allocations, krealloc) stay, idle.
  * Return: 0; or a negative errno, with kleak still running as before, when
  * a kprobe could not be disarmed.
  */
@@ -1577,7 +1625,8 @@ int kleak_stop(void)
 		WRITE_ONCE(kleak_all_hooked, true);
 		goto out;
 	}
-	kleak_hooks_unregister(KLEAK_KINDS_ALL);
+	WRITE_ONCE(kleak_kinds_active, 0);
+	kleak_hooks_unregister(KLEAK_KINDS_ALL, false);
 	WRITE_ONCE(kleak_is_running, false);
 out:
 	mutex_unlock(&kleak_ctl_mutex);
@@ -1682,10 +1731,12 @@ int kleak_kinds_set(unsigned int mask)
 		goto out;
 	ret = kleak_kprobes_disarm(off);
 	if (ret) {
-		kleak_hooks_unregister(on);
+		kleak_hooks_unregister(on, false);
 		goto out;
 	}
-	kleak_hooks_unregister(off);
+	/* before the purge: the kretprobes of the kinds turned off go idle */
+	WRITE_ONCE(kleak_kinds_active, mask);
+	kleak_hooks_unregister(off, false);
 	if (off) {
 		kleak_pause();
 		down_write(&kleak_records_rwsem);
@@ -1934,6 +1985,10 @@ void kleak_stop_final(void)
 		pr_warn_once("unload: waiting for memory to disarm the kprobe\n");
 		msleep(100);
 	}
+	/* and the kretprobes, kept until now */
+	mutex_lock(&kleak_ctl_mutex);
+	kleak_hooks_unregister(KLEAK_KINDS_ALL, true);
+	mutex_unlock(&kleak_ctl_mutex);
 }
 
 /** kleak_tracker_exit() - stop the probes for good and free every table */

@@ -21,7 +21,7 @@ want() {
 	c=$(grep "kind=$2 " /tmp/o | grep "size=$3/" | grep -c "site=$1+")
 	[ "$c" = "$4" ] || { grep "site=$1+" /tmp/o | head -3; fail "want $4 $2 records of size $3 from $1, have $c"; }
 }
-want kleak_kinds_leak_pages page 8192 4
+want kleak_kinds_leak_pages page 32768 4
 # 5.10 inlines vmalloc() down to __vmalloc_area_node(): the size is page-rounded
 vsize=$((3 * 4096 + 100)); kver_ge 5 11 || vsize=16384
 want kleak_kinds_leak_vmalloc vmalloc $vsize 4
@@ -31,7 +31,7 @@ want kleak_kinds_leak_krealloc slab 120 4
 [ "$(grep "kind=vmalloc" /tmp/o | grep -c "site=kleak_kinds_leak_kvmalloc+")" = 1 ] ||
 	fail "kvmalloc's vmalloc fallback is not shown once at its caller"
 expect_nogrep "site=kleak_kinds_twin_" /tmp/o "a balanced twin is live"
-grep "kind=page" /tmp/o | grep -q "order=1 " || fail "pages show no order"
+grep "site=kleak_kinds_leak_pages+" /tmp/o | grep -q "order=3 " || fail "pages show no order"
 # the slab's pages and user pages are not page objects
 [ "$(stat_val pages_of_other_allocators)" -gt "$owned0" ] || info "no slab page allocated meanwhile"
 [ "$(stat_val pages_user_skipped)" -gt 0 ] || fail "no user page was skipped"
@@ -40,11 +40,12 @@ expect_nogrep "kind=page.*site=\(allocate_slab\|new_slab\|___slab_alloc\|__vmall
 for k in slab page vmalloc percpu; do
 	[ "$(stat_val ${k}_allocs)" -gt 0 ] || fail "${k}_allocs is 0"
 done
-# the numbers of the README's "Whose pages"
-echo "KLEAK-KINDS pages: events=$(stat_val events_page_alloc) tracked=$(stat_val page_allocs)" \
+# the numbers of the README's "Whose pages", on the console too
+echo "KLEAK-KINDS $(uname -r) pages: events=$(stat_val events_page_alloc) tracked=$(stat_val page_allocs)" \
 	"others'=$(stat_val pages_of_other_allocators) user=$(stat_val pages_user_skipped)" \
 	"live=$(grep -c 'kind=page' /tmp/o) sites: $(grep 'kind=page' /tmp/o | sed 's/.* site=//; s/+.*//' |
-	sort | uniq -c | sort -rn | head -n 6 | awk '{ printf "%s%s(%s)", NR > 1 ? " " : "", $2, $1 }')"
+	sort | uniq -c | sort -rn | head -n 6 | awk '{ printf "%s%s(%s)", NR > 1 ? " " : "", $2, $1 }')" |
+	tee /dev/console
 [ "$(stat_val krealloc_resized)" -ge 4 ] || fail "krealloc_resized: $(stat_val krealloc_resized)"
 
 # object: a page block and a vmalloc area read back, within their size
@@ -52,7 +53,7 @@ pa=$(grep "site=kleak_kinds_leak_pages+" /tmp/o | head -1 | cut -d' ' -f1)
 echo "$pa" >$K/object || fail "object $pa refused"
 cat $K/object >/tmp/obj || fail "object unreadable"
 expect_grep "kind=page" /tmp/obj
-expect_grep "contents (8192 bytes)" /tmp/obj
+expect_grep "contents (32768 bytes)" /tmp/obj
 grep -q "kleak-kinds page leak" /tmp/obj || grep -q "kleak-kinds pag" /tmp/obj || fail "page contents not shown"
 va=$(grep "site=kleak_kinds_leak_vmalloc+" /tmp/o | head -1 | cut -d' ' -f1)
 echo "$va" >$K/object || fail "object $va refused"

@@ -34,7 +34,7 @@ sleep 3
 cat <&3 >/tmp/s || fail "read stacks"
 cat <&4 >/tmp/o || fail "read outstanding"
 exec 3<&- 4<&-
-age=$(awk '/^#[0-9]+ stack/ { g = $0 } /kleak_fixture_plant/ && g { print a; exit } /oldest:/ { for (i = 1; i < NF; i++) if ($i == "oldest:") a = $(i + 1) }' /tmp/s)
+age=$(awk '/^#[0-9]+ stack/ { g = $0 } /^    kleak_fixture_plant\+/ && g { print a; exit } /oldest:/ { for (i = 1; i < NF; i++) if ($i == "oldest:") a = $(i + 1) }' /tmp/s)
 [ -n "$age" ] || { cat /tmp/s | head -n 30; fail "no age for the fixture's group"; }
 awk -v a="${age%s}" 'BEGIN { exit !(a < 2.5) }' || fail "stacks: oldest age $age was taken at read, not at open"
 age=$(grep 'site=kleak_fixture_plant' /tmp/o | sed 's/.* age=\([0-9.]*\)s.*/\1/')
