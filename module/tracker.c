@@ -10,9 +10,14 @@
  * tracepoints (and the _node events before 6.1), plus kprobes where the
  * allocator fires no event: kmem_cache_free_bulk() (kfree_bulk()),
  * kvfree_call_rcu() (kfree_rcu(), whose call is taken as the free), and
- * kmalloc_nolock()/kfree_nolock() where the kernel has them; all in one
- * table, kleak_hooks[].  It keeps every live object with its size, cache,
- * stack, task, CPU and age.
+ * kmalloc_nolock()/kfree_nolock() where the kernel has them; kretprobes on
+ * kmem_cache_alloc_bulk() and krealloc().  Those are the slab kind; the
+ * other kinds are pages (the mm_page_alloc/mm_page_free tracepoints, found
+ * by name), vmalloc (kretprobes on the vmalloc entry points, a kprobe on
+ * its free) and percpu (its tracepoints, found by name).  All in one table,
+ * kleak_hooks[], each hook with its kind.  It keeps every live object with
+ * its kind, size, cache, stack, task, CPU and age, in one pool and index:
+ * the keys of the kinds never meet.
  *
  * Memory
  * ------
@@ -32,8 +37,9 @@
  *   kleak_control_mutex (control.c): a control command, so that its
  *       read-modify-write of the filter is not interleaved with another.
  *   kleak_ctl_mutex: kleak_is_running, kleak_all_hooked, the hooks
- *       (kleak_hooks[]), kleak_paused, and the filter buffers (start,
- *       stop, clear, a filter update).
+ *       (kleak_hooks[]), kleak_kinds_on and kleak_kinds_active,
+ *       kleak_tracker_ready, kleak_paused, and the filter buffers (start,
+ *       stop, clear, kinds, a filter update).
  *   kleak_records_rwsem: the contents of the pool, the index and the stack
  *       table as readers see them.  Readers (reports, object, lookup) hold
  *       it shared while they walk records or read objects; clear holds it
