@@ -28,6 +28,8 @@ kill $loop 2>/dev/null
 wait $loop 2>/dev/null
 
 h "4. A driver that leaks pages (alloc_pages(), the 'unaccounted' memory of step 2): the page filter names it"
+echo "\$ echo 'filter reset' > $K/control     # step 3's size filter would not track 32 KiB blocks"
+echo 'filter reset' >$K/control
 echo "\$ insmod kleak_kinds.ko; echo 'filter kind=page' > $K/control; cat $K/stacks"
 insmod /kleak/kleak_kinds.ko n=8 || echo "cannot load kleak_kinds.ko"
 echo 'filter kind=page' >$K/control
