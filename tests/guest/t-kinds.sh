@@ -44,7 +44,7 @@ done
 echo "KLEAK-KINDS $(uname -r) pages: events=$(stat_val events_page_alloc) tracked=$(stat_val page_allocs)" \
 	"others'=$(stat_val pages_of_other_allocators) user=$(stat_val pages_user_skipped)" \
 	"live=$(grep -c 'kind=page' /tmp/o) sites: $(grep 'kind=page' /tmp/o | sed 's/.* site=//; s/+.*//' |
-	sort | uniq -c | sort -rn | head -n 6 | awk '{ printf "%s%s(%s)", NR > 1 ? " " : "", $2, $1 }')" |
+	sort | uniq -c | sort -rn | head -n 6 | awk '{ printf "%s%s(%s)", (NR > 1 ? " " : ""), $2, $1 }')" |
 	tee /dev/console
 [ "$(stat_val krealloc_resized)" -ge 4 ] || fail "krealloc_resized: $(stat_val krealloc_resized)"
 
