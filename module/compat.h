@@ -446,7 +446,8 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
  * The page allocator's own functions: a page event's call site is the
  * first frame past them.  5.10: __alloc_pages_nodemask, alloc_pages_current;
  * 6.1: __alloc_pages, alloc_pages, __folio_alloc; 6.10+: the _noprof names
- * (memory allocation profiling); 7.x: the frozen-page entry points.
+ * (memory allocation profiling; __get_free_pages() is get_free_pages_noprof
+ * there); 7.x: the frozen-page entry points.
  */
 #define KLEAK_PAGE_ALLOC_FNS						\
 	"__alloc_pages_nodemask", "alloc_pages_current", "alloc_pages_vma",	\
@@ -456,7 +457,8 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 	"alloc_pages_mpol", "alloc_pages_mpol_noprof", "__folio_alloc_noprof",	\
 	"folio_alloc_noprof", "folio_alloc_mpol_noprof", "get_zeroed_page_noprof", \
 	"alloc_pages_exact_noprof", "alloc_pages_exact_nid_noprof",	\
-	"__get_free_pages_noprof", "alloc_frozen_pages_noprof",		\
+	"__get_free_pages_noprof", "get_free_pages_noprof",		\
+	"alloc_frozen_pages_noprof",					\
 	"__alloc_frozen_pages_noprof", "alloc_pages_nolock_noprof",	\
 	"alloc_frozen_pages_nolock_noprof"
 
