@@ -447,7 +447,9 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
  * first frame past them.  5.10: __alloc_pages_nodemask, alloc_pages_current;
  * 6.1: __alloc_pages, alloc_pages, __folio_alloc; 6.10+: the _noprof names
  * (memory allocation profiling; __get_free_pages() is get_free_pages_noprof
- * there); 7.x: the frozen-page entry points.
+ * there); 7.x: the frozen-page entry points.  The inline ones
+ * (alloc_pages_node()...) are out of line in some configurations, such as
+ * the test bed's debug kernel.
  */
 #define KLEAK_PAGE_ALLOC_FNS						\
 	"__alloc_pages_nodemask", "alloc_pages_current", "alloc_pages_vma",	\
@@ -458,7 +460,8 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 	"folio_alloc_noprof", "folio_alloc_mpol_noprof", "get_zeroed_page_noprof", \
 	"alloc_pages_exact_noprof", "alloc_pages_exact_nid_noprof",	\
 	"__get_free_pages_noprof", "get_free_pages_noprof",		\
-	"alloc_frozen_pages_noprof",					\
+	"__alloc_pages_node", "alloc_pages_node", "__alloc_pages_node_noprof", \
+	"alloc_pages_node_noprof", "alloc_frozen_pages_noprof",		\
 	"__alloc_frozen_pages_noprof", "alloc_pages_nolock_noprof",	\
 	"alloc_frozen_pages_nolock_noprof"
 

@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#define KLEAK_RANGES_MAX	32
+#define KLEAK_RANGES_MAX	40
 
 /**
  * struct kleak_ranges - the text of a set of functions
