@@ -1663,13 +1663,16 @@ static void kleak_unpause(void)
 
 /*
  * Forget the records of the kinds @kinds, whose hooks are gone: their
- * frees will not be seen any more.  Probes paused, records locked.
+ * frees will not be seen any more.  kleak_ctl_mutex held; the probes are
+ * paused and the records locked meanwhile.
  */
 static void kleak_purge(unsigned int kinds)
 {
 	unsigned long flags;
 	u32 i, idx;
 
+	kleak_pause();
+	down_write(&kleak_records_rwsem);
 	for (i = 1; i < kleak_nr_objects; i++) {
 		struct kleak_obj *o = &kleak_pool[i];
 
@@ -1689,6 +1692,8 @@ static void kleak_purge(unsigned int kinds)
 		}
 		local_irq_restore(flags);
 	}
+	up_write(&kleak_records_rwsem);
+	kleak_unpause();
 }
 
 /**
@@ -1720,13 +1725,8 @@ int kleak_kinds_set(unsigned int mask)
 	mutex_lock(&kleak_ctl_mutex);
 	off = kleak_kinds_on & ~mask;
 	if (!kleak_tracker_ready || !kleak_is_running) {
-		if (kleak_tracker_ready && off) {
-			kleak_pause();
-			down_write(&kleak_records_rwsem);
+		if (kleak_tracker_ready && off)
 			kleak_purge(off);
-			up_write(&kleak_records_rwsem);
-			kleak_unpause();
-		}
 		WRITE_ONCE(kleak_kinds_on, mask);
 		goto out;
 	}
@@ -1743,13 +1743,8 @@ int kleak_kinds_set(unsigned int mask)
 	/* before the purge: the kretprobes of the kinds turned off go idle */
 	WRITE_ONCE(kleak_kinds_active, mask);
 	kleak_hooks_unregister(off, false);
-	if (off) {
-		kleak_pause();
-		down_write(&kleak_records_rwsem);
+	if (off)
 		kleak_purge(off);
-		up_write(&kleak_records_rwsem);
-		kleak_unpause();
-	}
 	WRITE_ONCE(kleak_kinds_on, mask);
 out:
 	mutex_unlock(&kleak_ctl_mutex);
