@@ -8,7 +8,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 TB := scripts/testbed/tb
 KERNEL ?= 6.12
 
-.PHONY: all modules clean deps check lint vm demo bench stress help
+.PHONY: all modules clean deps check lint vm demo bench rank stress help
 
 all: modules
 
@@ -45,6 +45,11 @@ demo:
 bench:
 	@$(TB) bench
 
+# Where a planted slow leak ranks on a busy box, in suspects, stacks,
+# kleak-report and BCC memleak, on 6.12 and 7.2: writes bench/RANK.md.
+rank:
+	@$(TB) rank
+
 # The reliability suite: storms, load cycles, fault sweeps, fuzzing, access,
 # lockdown, in the debug kernel and every stock one: writes
 # tests/RELIABILITY.md.
@@ -59,4 +64,5 @@ help:
 	@echo "make lint                  checkpatch --strict on the sources"
 	@echo "make demo [KERNEL=5.10]    the /proc/schedstat leak hunt, in a VM"
 	@echo "make bench                 the benchmark: writes bench/RESULTS.md"
+	@echo "make rank                  the ranking benchmark: writes bench/RANK.md"
 	@echo "make stress                the reliability suite: writes tests/RELIABILITY.md"

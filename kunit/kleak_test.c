@@ -259,6 +259,102 @@ static void kleak_test_planted_leak(struct kunit *test)
 	kleak_stop();
 }
 
+/* ---- suspects ---------------------------------------------------------- */
+
+static unsigned int kleak_test_eval(u64 n, u64 allocs, u16 slices, u64 seen_s, u8 class)
+{
+	struct kleak_evidence ev = {
+		.n = n, .allocs = allocs, .slices = slices,
+		.seen = seen_s * NSEC_PER_SEC, .class = class,
+	};
+
+	return kleak_suspect_eval(&ev);
+}
+
+/*
+ * The score's shapes: what `make rank` measured on a busy box, as numbers.
+ * A steady leak is high once seen for two minutes; a burst, churn, objects
+ * that die after a minute, a young stack, the kernel's bookkeeping and the
+ * reclaimable caches are not.
+ */
+static void kleak_test_suspect_score(struct kunit *test)
+{
+	struct kleak_evidence ev = { .n = 12, .allocs = 10, .slices = 0x0fff };
+
+	/* 4 KiB every 10 s, 120 s: 12 objects, one in each of 12 slices */
+	KUNIT_EXPECT_GE(test, kleak_test_eval(12, 12, 0x7777, 120, 0), KLEAK_SCORE_HIGH);
+	/* 192 B a second, 180 s */
+	KUNIT_EXPECT_GE(test, kleak_test_eval(180, 180, 0xffff, 180, 0), 80U);
+	/* a find over sysfs: 3000 inodes in one slice, never freed */
+	KUNIT_EXPECT_LT(test, kleak_test_eval(3000, 3000, 0x0001, 180, 0), 10U);
+	/* churn: 5 live of 2000 */
+	KUNIT_EXPECT_EQ(test, kleak_test_eval(5, 2000, 0x8001, 180, 0), 0U);
+	/* time-wait sockets at 120 s: the last 60 s live, half freed */
+	KUNIT_EXPECT_LT(test, kleak_test_eval(60, 120, 0xff00, 120, 0), KLEAK_SCORE_MEDIUM);
+	/* a leak seen for 30 s does not claim one yet */
+	KUNIT_EXPECT_LT(test, kleak_test_eval(30, 30, 0xffff, 30, 0), KLEAK_SCORE_MEDIUM);
+	/* one object is no pattern */
+	KUNIT_EXPECT_LT(test, kleak_test_eval(1, 1, 0x0001, 180, 0), KLEAK_SCORE_MEDIUM);
+	/* the kernel's bookkeeping and the reclaimable caches are capped */
+	KUNIT_EXPECT_LE(test, kleak_test_eval(600, 600, 0xffff, 180, KLEAK_OWN),
+			KLEAK_SCORE_OWN_MAX);
+	KUNIT_EXPECT_LT(test, kleak_test_eval(600, 600, 0xffff, 180, KLEAK_RECLAIMABLE),
+			KLEAK_SCORE_HIGH);
+	/* more live than allocated (counted mid-allocation) is all live */
+	kleak_suspect_eval(&ev);
+	KUNIT_EXPECT_EQ(test, ev.allocs, 12ULL);
+	KUNIT_EXPECT_EQ(test, ev.survival, 1000);
+	KUNIT_EXPECT_EQ(test, ev.steady, 1000);
+}
+
+static noinline void *kleak_test_suspect_plant(void)
+{
+	return kmalloc(200, GFP_KERNEL);
+}
+
+/* suspects: every group has a score line, scores fall down the view */
+static void kleak_test_suspects_view(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, 1 << 20, GFP_KERNEL);
+	struct kleak_out out = { .buf = buf, .size = 1 << 20 };
+	struct kleak_report *r;
+	unsigned int i, groups = 0, scores = 0, last = 100, score;
+	void *p[8];
+	char *q, *g, *h;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	kleak_test_start(test);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		p[i] = kleak_test_suspect_plant();
+	r = kleak_report_open(KLEAK_VIEW_SUSPECTS);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r));
+	kleak_records_lock();
+	for (i = 0; i <= kleak_report_len(r); i++)
+		kleak_report_show(&out, r, i);
+	kleak_records_unlock();
+	kleak_report_close(r);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "# kleak suspects: "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "kleak_test_suspect_plant"));
+	for (q = buf; (q = strstr(q, "\n#")); q++)
+		groups++;
+	for (q = buf; (q = strstr(q, "\n  score: ")); q++) {
+		if (sscanf(q, "\n  score: %u", &score) != 1)
+			KUNIT_FAIL(test, "a score line without a score");
+		KUNIT_EXPECT_LE(test, score, last);
+		last = score;
+		scores++;
+	}
+	KUNIT_EXPECT_EQ(test, groups, scores);
+	/* the planted stack: 8 live of 8, nothing freed */
+	q = strstr(buf, "kleak_test_suspect_plant");
+	for (g = buf; (h = strstr(g + 1, "\n#")) && h < q; g = h)
+		;
+	KUNIT_EXPECT_NOT_NULL(test, strnstr(g, "survival 100% (8 of 8 allocs live)", q - g));
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		kfree(p[i]);
+	kleak_stop();
+}
+
 static void kleak_test_ctor(void *p)
 {
 }
@@ -1110,6 +1206,8 @@ static struct kunit_case kleak_core_cases[] = {
 	KUNIT_CASE(kleak_test_bulk_alloc),
 	KUNIT_CASE(kleak_test_krealloc_in_place),
 	KUNIT_CASE(kleak_test_kinds_off),
+	KUNIT_CASE(kleak_test_suspect_score),
+	KUNIT_CASE(kleak_test_suspects_view),
 	{}
 };
 

@@ -481,6 +481,27 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 	"pcpu_alloc", "pcpu_alloc_noprof"
 
 /*
+ * The kernel's own bookkeeping, which suspects caps (report.c): the slab
+ * allocator's sheaves (6.18+), the kernel's page tables (direct map splits,
+ * vmalloc's page tables), and vmalloc's vmap_area records, which are freed
+ * lazily, in batches, long after vfree().  The dentry and inode caches,
+ * which their shrinkers free under pressure: not a leak until reclaim
+ * fails.  A name a kernel lacks is simply not found.
+ */
+#define KLEAK_OWN_FNS							\
+	"__pcs_replace_empty_main", "__kfree_rcu_sheaf", "alloc_empty_sheaf", \
+	"__alloc_empty_sheaf", "alloc_full_sheaf", "refill_sheaf",	\
+	"barn_get_empty_sheaf", "kfree_rcu_sheaf", "__pcs_replace_full_main", \
+	"split_large_page", "__change_page_attr_set_clr", "__pte_alloc_kernel", \
+	"pte_alloc_one_kernel", "__pmd_alloc", "__pud_alloc", "__p4d_alloc", \
+	"vmap_pages_range_noflush", "vmap_range_noflush", "vmap_small_pages_range_noflush"
+#define KLEAK_VMALLOC_OWN_FNS						\
+	"alloc_vmap_area", "preload_this_cpu_lock", "adjust_va_to_fit_type", \
+	"va_clip"
+#define KLEAK_RECLAIM_FNS						\
+	"alloc_inode", "__d_alloc", "d_alloc", "d_alloc_parallel", "d_alloc_pseudo"
+
+/*
  * Percpu events: percpu_alloc_percpu has the call site, the allocated
  * bytes and the gfp flags from 5.19 on; before, the call site is found in
  * the stack, past the percpu allocator's functions.

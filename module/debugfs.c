@@ -104,6 +104,11 @@ static int kleak_stacks_open(struct inode *inode, struct file *file)
 	return kleak_report_file_open(file, KLEAK_VIEW_STACKS);
 }
 
+static int kleak_suspects_open(struct inode *inode, struct file *file)
+{
+	return kleak_report_file_open(file, KLEAK_VIEW_SUSPECTS);
+}
+
 static int kleak_report_release(struct inode *inode, struct file *file)
 {
 	kleak_report_close(((struct seq_file *)file->private_data)->private);
@@ -121,6 +126,14 @@ static const struct file_operations kleak_outstanding_fops = {
 static const struct file_operations kleak_stacks_fops = {
 	.owner = THIS_MODULE,
 	.open = kleak_stacks_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = kleak_report_release,
+};
+
+static const struct file_operations kleak_suspects_fops = {
+	.owner = THIS_MODULE,
+	.open = kleak_suspects_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.release = kleak_report_release,
@@ -316,6 +329,7 @@ static const struct {
 } kleak_files[] = {
 	{ "outstanding", 0400, &kleak_outstanding_fops },
 	{ "stacks", 0400, &kleak_stacks_fops },
+	{ "suspects", 0400, &kleak_suspects_fops },
 	{ "object", 0600, &kleak_object_fops },
 	{ "stats", 0400, &kleak_stats_fops },
 	{ "control", 0600, &kleak_control_fops },

@@ -6,6 +6,8 @@
  *   outstanding  every live object that passes the filters, oldest first
  *   stacks       objects grouped by stack, largest live bytes first, with a
  *                hex dump and the printable strings of one exemplar
+ *   suspects     the same groups, the likeliest leak first: each with a
+ *                score and the evidence behind it (see "suspects" below)
  *   object       one object's record and contents
  *   stats        events, live and peak objects, memory, drops and misses
  *   summary      the totals and top stacks, printed at rmmod
@@ -23,6 +25,8 @@
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -32,6 +36,7 @@
 #include "names.h"
 #include "report.h"
 #include "stack.h"
+#include "symbols.h"
 #include "tracker.h"
 
 #define KLEAK_STRINGS_MAX	16	/* strings shown per object */
@@ -99,19 +104,30 @@ struct kleak_snap {
 /*
  * What a stack has live, counted from the records: the objects and bytes
  * that pass the report's filters, all its objects, its oldest passing
- * object (the exemplar), and its top allocating comms.
+ * object (the exemplar), and its top allocating comms.  For suspects, the
+ * evidence too (all objects counted): the slices of the stack's life that
+ * hold a live object, the objects whose task is gone, and the score.
  */
 struct kleak_stack_snap {
 	u64 bytes;
 	u64 objs;
 	u64 all_objs;
 	u64 oldest;
+	u64 allocs;
+	u64 seen;
 	unsigned long oldest_addr;
 	u32 oldest_idx;
 	u32 sidx;
 	u32 comm_count[KLEAK_TOP_COMMS];
+	u32 orphans;
+	u32 tasks;
 	u16 comm[KLEAK_TOP_COMMS];
 	u16 cache;
+	u16 slices;
+	u16 survival;
+	u16 steady;
+	u8 score;
+	u8 own;
 	u8 kind;
 };
 
@@ -202,6 +218,186 @@ static int kleak_ssnap_cmp(const void *a, const void *b)
 	return x->sidx < y->sidx ? -1 : x->sidx > y->sidx;
 }
 
+/* ---- suspects ----------------------------------------------------------
+ *
+ * A leak allocates and never frees, at whatever pace it has, for as long as
+ * its cause lasts.  Legitimate long-lived objects differ in one of three
+ * ways: they are freed (churn: most of what the stack allocated is gone),
+ * they came in a burst (a walk of the file system filled a cache once), or
+ * they die after a while (time-wait sockets: nothing old is left).  The
+ * score of a stack multiplies, each from 0 to 1:
+ *
+ *   survival   its live objects over its allocations, squared: a stack that
+ *              freed half of what it allocated gets a quarter;
+ *   steady     the slices of its life (KLEAK_SLICES equal parts, from its
+ *              first allocation seen to now) that hold a live object, over
+ *              the slices that as many objects allocated at random times
+ *              would cover: a burst covers one, a leak nearly all, old
+ *              slices of objects that die after a while are empty;
+ *   spread     c / (c + 3) of the c slices covered: a few objects, or one
+ *              burst, are no pattern yet;
+ *   time       how long it has been seen, up to KLEAK_SEEN_FULL: objects
+ *              that die after a minute (time-wait sockets) look like a leak
+ *              for that minute, and do not claim one.
+ *
+ * Two kinds of stacks are capped.  Those through the kernel's own
+ * bookkeeping (KLEAK_OWN_FNS: vmalloc's areas, freed lazily in batches,
+ * when the vmalloc kind is tracked; the slab allocator's sheaves; the
+ * kernel's page tables) at KLEAK_SCORE_OWN_MAX: they are not the caller's
+ * leak.  Those through the dentry and inode caches (KLEAK_RECLAIM_FNS),
+ * which their shrinkers free under pressure, below high: they are not
+ * leaks until reclaim fails to free them (kleak-report --reclaim).
+ * Orphans (objects whose allocating task has exited) are shown, not
+ * scored.  Everything here is computed by the reader from the records; the
+ * probes keep nothing for it but each stack's birth time.
+ */
+#define KLEAK_OWN_FRAMES	8	/* frames searched for the functions above */
+
+static struct kleak_ranges kleak_own_fns, kleak_own_vmalloc_fns, kleak_reclaim_fns;
+
+static const char *kleak_confidence(unsigned int score)
+{
+	return score >= KLEAK_SCORE_HIGH ? "high" : score >= KLEAK_SCORE_MEDIUM ? "medium" : "low";
+}
+
+/* KLEAK_OWN, KLEAK_RECLAIMABLE or 0: what the frames of stack @sidx go through */
+static u8 kleak_stack_class(u32 sidx)
+{
+	const struct kleak_stack *st = kleak_stack_get(sidx);
+	bool vm = kleak_kinds_get() & BIT(KLEAK_KIND_VMALLOC);
+	unsigned int i, n = min_t(unsigned int, st->nr, KLEAK_OWN_FRAMES);
+	u8 class = 0;
+
+	for (i = 0; i < n; i++) {
+		if (kleak_in_ranges(&kleak_own_fns, st->frames[i]) ||
+		    (vm && kleak_in_ranges(&kleak_own_vmalloc_fns, st->frames[i])))
+			return KLEAK_OWN;
+		if (kleak_in_ranges(&kleak_reclaim_fns, st->frames[i]))
+			class = KLEAK_RECLAIMABLE;
+	}
+	return class;
+}
+
+/* Has the task that allocated @o exited?  Not known for IRQ context. */
+static bool kleak_obj_orphan(const struct kleak_obj *o, bool *known)
+{
+	bool gone;
+
+	*known = o->pid && !(o->flags & (KLEAK_OBJ_HARDIRQ | KLEAK_OBJ_SOFTIRQ));
+	if (!*known)
+		return false;
+	rcu_read_lock();
+	gone = !pid_task(find_pid_ns(o->pid, &init_pid_ns), PIDTYPE_PID);
+	rcu_read_unlock();
+	return gone;
+}
+
+/* The slice of stack @st's life, up to @now, that @ts falls in. */
+static unsigned int kleak_slice(const struct kleak_stack *st, u64 now, u64 ts)
+{
+	u64 life = kleak_age_at(now, st->born) + 1, at = kleak_age_at(ts, st->born);
+
+	return min_t(u64, div64_u64(min(at, life - 1) * KLEAK_SLICES, life), KLEAK_SLICES - 1);
+}
+
+/*
+ * Slices, in thousandths, that @n objects at random times would cover:
+ * KLEAK_SLICES * (1 - (1 - 1/KLEAK_SLICES)^n).
+ */
+static u32 kleak_slices_expected(u64 n)
+{
+	u64 miss = 1000000;	/* (1 - 1/KLEAK_SLICES)^n, in millionths */
+	u64 i;
+
+	for (i = 0; i < min_t(u64, n, 256); i++)
+		miss = miss * (KLEAK_SLICES - 1) / KLEAK_SLICES;
+	return KLEAK_SLICES * (1000000 - miss) / 1000;
+}
+
+/**
+ * kleak_suspect_eval() - the score of a stack's evidence
+ * @ev: the evidence: @n live objects of @allocs allocations, the @slices
+ *	covered, @seen ns since the first allocation, and the @class of its
+ *	frames (KLEAK_OWN, KLEAK_RECLAIMABLE or 0); the ratios it derives are
+ *	stored in @survival and @steady, in thousandths
+ *
+ * Return: the score, 0 (no sign of a leak) to 100.
+ */
+unsigned int kleak_suspect_eval(struct kleak_evidence *ev)
+{
+	u32 expected = kleak_slices_expected(ev->n), c = hweight16(ev->slices);
+	u64 score;
+
+	ev->allocs = max(ev->allocs, ev->n);
+	ev->survival = div64_u64(ev->n * 1000, ev->allocs ?: 1);
+	ev->steady = min_t(u64, 1000, div64_u64((u64)c * 1000000, expected ?: 1));
+	score = (u64)ev->survival * ev->survival / 1000;
+	score = score * ev->steady / 1000;
+	score = score * c / (c + 3);
+	score = score * min_t(u64, ev->seen, KLEAK_SEEN_FULL) / KLEAK_SEEN_FULL;
+	score /= 10;
+	if (ev->class == KLEAK_OWN)
+		score = min_t(u64, score, KLEAK_SCORE_OWN_MAX);
+	else if (ev->class == KLEAK_RECLAIMABLE)
+		score = min_t(u64, score, KLEAK_SCORE_RECLAIM_MAX);
+	return score;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_suspect_eval);
+
+/* Score stack snapshot @s from its evidence; @now: the report's time. */
+static void kleak_suspect_score(struct kleak_stack_snap *s, u64 now)
+{
+	struct kleak_evidence ev = {
+		.n = s->all_objs,
+		.allocs = s->allocs,
+		.slices = s->slices,
+		.seen = kleak_age_at(now, kleak_stack_get(s->sidx)->born),
+		.class = kleak_stack_class(s->sidx),
+	};
+
+	s->score = kleak_suspect_eval(&ev);
+	s->allocs = ev.allocs;
+	s->seen = ev.seen;
+	s->survival = ev.survival;
+	s->steady = ev.steady;
+	s->own = ev.class;
+	if (s->sidx == KLEAK_STACK_OVERFLOW)
+		s->score = 0;	/* the objects of many stacks */
+}
+
+static int kleak_suspect_cmp(const void *a, const void *b)
+{
+	const struct kleak_stack_snap *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return kleak_ssnap_cmp(a, b);
+}
+
+/* The score line of a suspect, and its evidence: one printk at rmmod. */
+static void kleak_suspect_show(struct kleak_out *out, const struct kleak_stack_snap *s)
+{
+	char line[256];
+	struct kleak_out b = { .buf = line, .size = sizeof(line) };
+
+	kleak_printf(&b, "  score: %u %s", s->score, kleak_confidence(s->score));
+	kleak_printf(&b, "; survival %u%% (%llu of %llu allocs live)",
+		     s->survival / 10, s->all_objs, s->allocs);
+	kleak_printf(&b, "; steady %u%% (%u of %u slices", s->steady / 10,
+		     hweight16(s->slices), KLEAK_SLICES);
+	kleak_print_age(&b, " of ", s->seen);
+	kleak_printf(&b, ")");
+	if (s->tasks)
+		kleak_printf(&b, "; orphans %u of %u", s->orphans, s->tasks);
+	if (s->sidx == KLEAK_STACK_OVERFLOW)
+		kleak_printf(&b, "; many stacks (stack table full)");
+	if (s->own == KLEAK_OWN)
+		kleak_printf(&b, "; kernel bookkeeping (allocator, page tables)");
+	else if (s->own == KLEAK_RECLAIMABLE)
+		kleak_printf(&b, "; reclaimable (dentry or inode cache)");
+	kleak_printf(out, "%s\n", line);
+}
+
 /* Heavy hitters of the comms: a small "space saving" sketch. */
 static void kleak_tally_comm(struct kleak_stack_snap *s, u16 comm)
 {
@@ -224,8 +420,15 @@ static void kleak_tally(struct kleak_report *r, u32 idx, const struct kleak_obj 
 			bool walk)
 {
 	struct kleak_stack_snap *s = &r->stacks[o->stack];
+	bool known;
 
 	s->all_objs++;
+	if (r->view == KLEAK_VIEW_SUSPECTS) {
+		s->slices |= BIT(kleak_slice(kleak_stack_get(o->stack), r->now, o->ts));
+		if (kleak_obj_orphan(o, &known))
+			s->orphans++;
+		s->tasks += known;
+	}
 	if (walk && !kleak_filter_report(&r->filter, o, r->now, r->mark))
 		return;
 	if (!s->objs || o->ts < s->oldest) {
@@ -269,6 +472,13 @@ static void kleak_report_snapshot(struct kleak_report *r)
 	nr = kleak_stacks_nr();
 	if (r->stacks)
 		memset(r->stacks, 0, array_size(nr, sizeof(*r->stacks)));
+	/*
+	 * Allocations before the pass: an object allocated during it may be
+	 * counted live without its allocation, never an allocation without
+	 * its object (kleak_suspect_score() takes the larger).
+	 */
+	for (i = 1; r->view == KLEAK_VIEW_SUSPECTS && i < nr; i++)
+		r->stacks[i].allocs = kleak_stack_allocs(i);
 	for (i = 1; i < max; i++) {
 		if (!(i & 4095))
 			cond_resched();
@@ -295,10 +505,15 @@ static void kleak_report_snapshot(struct kleak_report *r)
 		r->stacks[r->n++] = r->stacks[i];
 	}
 	kleak_records_unlock();
-	if (r->objs)
+	if (r->objs) {
 		sort(r->objs, r->n, sizeof(*r->objs), kleak_snap_cmp, NULL);
-	else
+	} else if (r->view == KLEAK_VIEW_SUSPECTS) {
+		for (i = 0; i < r->n; i++)
+			kleak_suspect_score(&r->stacks[i], r->now);
+		sort(r->stacks, r->n, sizeof(*r->stacks), kleak_suspect_cmp, NULL);
+	} else {
 		sort(r->stacks, r->n, sizeof(*r->stacks), kleak_ssnap_cmp, NULL);
+	}
 }
 
 /**
@@ -488,7 +703,7 @@ static void kleak_stack_report(struct kleak_out *out, struct kleak_report *r,
 {
 	const struct kleak_cache_info *c = s->kind == KLEAK_KIND_SLAB ?
 					   kleak_cache_get(s->cache) : NULL;
-	u64 allocs = kleak_stack_allocs(s->sidx);
+	u64 allocs = r->view == KLEAK_VIEW_SUSPECTS ? s->allocs : kleak_stack_allocs(s->sidx);
 	char line[128];
 	size_t n = 0;
 	int i;
@@ -497,6 +712,8 @@ static void kleak_stack_report(struct kleak_out *out, struct kleak_report *r,
 	kleak_printf(out, "#%u stack %u: %llu objects, %llu bytes live; %llu allocs, %llu frees\n",
 		     rank, s->sidx, s->objs, s->bytes, allocs,
 		     allocs - min(allocs, s->all_objs));
+	if (r->view == KLEAK_VIEW_SUSPECTS)
+		kleak_suspect_show(out, s);
 	line[0] = '\0';
 	for (i = 0; i < ARRAY_SIZE(s->comm); i++)
 		if (s->comm_count[i])
@@ -523,9 +740,14 @@ static void kleak_stacks_header(struct kleak_out *out, struct kleak_report *r)
 		bytes += r->stacks[i].bytes;
 	}
 	kleak_filter_format(&r->filter, fbuf, sizeof(fbuf));
-	kleak_printf(out, "# kleak stacks: %u stacks, %llu objects, %llu bytes live; ",
-		     r->n, objs, bytes);
-	kleak_printf(out, "largest first; filter: %s%s", fbuf, r->mark ? " (after mark)" : "");
+	kleak_printf(out, "# kleak %s: %u stacks, %llu objects, %llu bytes live; ",
+		     r->view == KLEAK_VIEW_SUSPECTS ? "suspects" : "stacks", r->n, objs, bytes);
+	if (r->view == KLEAK_VIEW_SUSPECTS)
+		kleak_printf(out, "likeliest leak first (score %u+ high, %u+ medium); ",
+			     KLEAK_SCORE_HIGH, KLEAK_SCORE_MEDIUM);
+	else
+		kleak_printf(out, "largest first; ");
+	kleak_printf(out, "filter: %s%s", fbuf, r->mark ? " (after mark)" : "");
 	if (kleak_sample_rate() > 1)
 		kleak_printf(out, "; sampled: 1 allocation in %u tracked", kleak_sample_rate());
 	kleak_printf(out, "\n");
@@ -761,7 +983,7 @@ void kleak_summary(struct kleak_out *out, unsigned int top)
 		     kleak_counter_sum(KC_MISSED_FREE), kleak_counter_sum(KC_UNKNOWN_FREE));
 	n = min(r->n, top);
 	if (n)
-		kleak_printf(out, "top %u stacks by live bytes:\n", n);
+		kleak_printf(out, "top %u suspects, likeliest leak first:\n", n);
 	for (i = 0; i < n; i++)
 		kleak_stack_report(out, r, &r->stacks[i], i + 1, false);
 	mutex_unlock(&kleak_summary_mutex);
@@ -798,13 +1020,26 @@ u64 kleak_stack_live(u32 sidx, u64 *bytes)
 EXPORT_SYMBOL_IF_KUNIT(kleak_stack_live);
 
 /**
- * kleak_report_init() - make the summary's context
+ * kleak_report_init() - make the summary's context, find the allocators' own
  *
  * After the tracker's init.  Return: 0 or -ENOMEM.
  */
 int kleak_report_init(void)
 {
-	kleak_summary_rep = kleak_report_alloc(KLEAK_VIEW_STACKS, false);
+	static const char *const own[] = { KLEAK_OWN_FNS, NULL };
+	static const char *const own_vmalloc[] = { KLEAK_VMALLOC_OWN_FNS, NULL };
+	static const char *const reclaim[] = { KLEAK_RECLAIM_FNS, NULL };
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(own) > KLEAK_RANGES_MAX + 1);
+	ret = kleak_ranges_resolve(&kleak_own_fns, own);
+	if (!ret)
+		ret = kleak_ranges_resolve(&kleak_own_vmalloc_fns, own_vmalloc);
+	if (!ret)
+		ret = kleak_ranges_resolve(&kleak_reclaim_fns, reclaim);
+	if (ret)
+		return ret;
+	kleak_summary_rep = kleak_report_alloc(KLEAK_VIEW_SUSPECTS, false);
 	return kleak_summary_rep ? 0 : -ENOMEM;
 }
 

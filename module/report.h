@@ -19,9 +19,46 @@
 enum kleak_view {
 	KLEAK_VIEW_OUTSTANDING,	/* every live object, oldest first */
 	KLEAK_VIEW_STACKS,	/* objects grouped by stack, largest first */
+	KLEAK_VIEW_SUSPECTS,	/* the same groups, the likeliest leak first */
 };
 
 struct kleak_report;
+
+/* suspects: what a score is made of (report.c, "suspects") */
+#define KLEAK_SLICES		16
+#define KLEAK_SEEN_FULL		(120ULL * NSEC_PER_SEC)
+#define KLEAK_SCORE_HIGH	70
+#define KLEAK_SCORE_MEDIUM	40
+#define KLEAK_SCORE_OWN_MAX	10
+#define KLEAK_SCORE_RECLAIM_MAX	(KLEAK_SCORE_HIGH - 1)
+
+/* What a stack's frames go through: kernel bookkeeping, or a shrinker's cache */
+enum kleak_stack_class {
+	KLEAK_OWN = 1,
+	KLEAK_RECLAIMABLE,
+};
+
+/**
+ * struct kleak_evidence - what suspects scores a stack by
+ * @n: live objects
+ * @allocs: allocations seen
+ * @seen: ns since its first allocation seen
+ * @slices: bitmap of the KLEAK_SLICES slices of @seen holding a live object
+ * @class: enum kleak_stack_class, or 0
+ * @survival: out: @n / @allocs, in thousandths
+ * @steady: out: slices covered over those expected, in thousandths
+ */
+struct kleak_evidence {
+	u64 n;
+	u64 allocs;
+	u64 seen;
+	u16 slices;
+	u8 class;
+	u16 survival;
+	u16 steady;
+};
+
+unsigned int kleak_suspect_eval(struct kleak_evidence *ev);
 
 struct kleak_report *kleak_report_open(enum kleak_view view);
 void kleak_report_close(struct kleak_report *r);

@@ -186,6 +186,7 @@ void kleak_stacks_reset(void)
 	memset(kleak_stack_buckets, 0, (kleak_stack_mask + 1) * sizeof(u32));
 	memset(kleak_stack_allocs_mem, 0, kleak_stack_allocs_size());
 	/* 0 is "none", 1 collects what did not fit */
+	kleak_stack_slot(KLEAK_STACK_OVERFLOW)->born = kleak_clock();
 	WRITE_ONCE(kleak_nr_stacks, KLEAK_STACKS_RESERVED);
 	kleak_frozen_used = 0;
 	mutex_unlock(&kleak_frozen_mutex);
@@ -277,6 +278,7 @@ u32 kleak_stack_intern(const unsigned long *frames, unsigned int n)
 	st->hash = hash;
 	st->nr = n;
 	st->has_module = 0;
+	st->born = kleak_clock();
 	/* a slot is never reused with the names of what it held before */
 	WRITE_ONCE(st->frozen, NULL);
 	memcpy(st->frames, frames, n * sizeof(unsigned long));

@@ -24,6 +24,7 @@
  * @chain: next entry with the same hash bucket
  * @nr: number of frames
  * @has_module: a frame lies in module space
+ * @born: kleak_clock() when it was added: its first allocation seen
  * @frozen: symbolized frames, saved when a module of the stack went away
  * @frames: the return addresses, innermost first
  *
@@ -36,6 +37,7 @@ struct kleak_stack {
 	u32 chain;
 	u16 nr;
 	u16 has_module;
+	u64 born;
 	const char *frozen;
 	unsigned long frames[];
 };

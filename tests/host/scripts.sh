@@ -65,15 +65,38 @@ unaccounted = MemTotal - (MemFree + Active + Inactive + Unevictable
 EOF2
 	check report-text $SH "$R" "$D/stacks.1" "$D/stacks.2" "$D/stacks.3" <<'EOF2'
 kleak-report: 3 snapshots
-1    142          220      901120      +120     +491520 rising   kmalloc-4k     slab    cat(220)         kleak_demo_open+0x2e/0x130 [kleak_demo]
-2    189           40       24000        +0          +0 flat
-3    94            10       40960       -20      -81920 falling
+kleak-report: 3 snapshots over 0s; stacks by growth of live bytes
+1    142    -                 220      901120      +120     +491520 rising   kmalloc-4k     slab    cat(220)         kleak_demo_open+0x2e/0x130 [kleak_demo]
+2    189    -                  40       24000        +0          +0 flat
+3    94     -                  10       40960       -20      -81920 falling
 top stack 142: 220 objects, 901120 bytes of kind slab in kmalloc-4k, from cat(220)
     "version 15"
 EOF2
 	check report-filters $SH "$R" --top 1 --cache names_cache "$D/stacks.1" "$D/stacks.3" <<'EOF2'
-1    94            10       40960       -20      -81920 falling  names_cache    slab
+1    94     -                  10       40960       -20      -81920 falling  names_cache    slab
 EOF2
+	# suspects: the kernel's order (score), not live bytes; the evidence
+	check report-suspects $SH "$R" "$D/suspects.1" "$D/suspects.2" <<'EOF2'
+kleak-report: 2 snapshots over 0s; suspects, likeliest leak first
+1    311    93 high           110       21120       +10       +1920 rising   kmalloc-192    slab    kworker/0:1(110) kleak_rank_leak_work+0x1d/0x60 [kleak_rank]
+2    57     1 low            3000     1800000        +0          +0 flat     kernfs_iattrs_cache slab
+  score 93 (high): survival 100% (110 of 110 allocs live); steady 100% (16 of 16 slices of 120.000s); orphans 0 of 110
+EOF2
+	check report-suspects-json $SH -c "$SH '$R' --json '$D/suspects.1' '$D/suspects.2' | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d[\"stacks\"]; print(d[\"order\"], s[0][\"stack\"], s[0][\"score\"], s[0][\"confidence\"], s[1][\"score\"], s[0][\"evidence\"][:14])'" <<'EOF2'
+suspects 311 93 high 1 survival 100% 
+EOF2
+	# a live directory: suspects by default, stacks with --growth
+	fake=$(mktemp -d)
+	cp "$D/suspects.1" "$fake/suspects"; cp "$D/stacks.1" "$fake/stacks"
+	check report-dir-suspects $SH "$R" --dir "$fake" --count 1 <<'EOF2'
+kleak-report: 1 snapshot over 0s; suspects, likeliest leak first
+1    311    92 high           100
+EOF2
+	check report-dir-growth $SH "$R" --dir "$fake" --count 1 --growth <<'EOF2'
+kleak-report: 1 snapshot over 0s; stacks by growth of live bytes
+1    142    -                 100
+EOF2
+	rm -rf "$fake"
 	check report-json $SH -c "$SH '$R' --json '$D/stacks.1' '$D/stacks.3' | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d[\"stacks\"][0]; print(s[\"stack\"], s[\"trend\"], s[\"delta_objects\"], s[\"strings\"][2])'" <<'EOF2'
 142 rising 120 cpu0 0 "quoted" \ 1
 EOF2
@@ -90,7 +113,7 @@ EOF2
 	done
 	check report-many $SH "$R" $(i=1; while [ $i -le 11 ]; do echo "$many/stacks.$i"; i=$((i + 1)); done) <<'EOF2'
 kleak-report: 11 snapshots
-1    142          110      450560      +100     +409600 rising   kmalloc-4k
+1    142    -                 110      450560      +100     +409600 rising   kmalloc-4k
 EOF2
 	rm -rf "$many"
 	# control characters and non-ASCII bytes in comms, symbols and strings:

@@ -1,0 +1,51 @@
+# suspects on a busy box, short (make check's smoke test of `make rank`):
+# a leak of 192 bytes every 250 ms from a work item, kept on a list, under
+# the busy workload; after 90 s it is #1 of suspects with a medium score
+# at least (a full score takes 120 s),
+# #1 of kleak-report's default and of the rmmod summary, while stacks
+# keeps its live-bytes order.
+# timeout: 400
+. /tests/lib.sh
+. /tests/busy.sh
+load
+busy_start
+insmod /kleak/kleak_rank.ko shape=work period_ms=250 || { busy_stop; fail "insmod kleak_rank"; }
+sleep 90
+cat $K/suspects >/tmp/su || fail "suspects unreadable"
+cat $K/stacks >/tmp/st
+kleak-report -n 1000 >/tmp/kr 2>&1 || fail "kleak-report failed: $(cat /tmp/kr)"
+busy_stop
+info "busy: $BUSY_COUNTS"
+head -n 1 /tmp/su
+awk '/^#[0-9]+ stack / { n++ } n >= 1 && n <= 3' /tmp/su | grep -E '^#|^  score|^    kleak_rank|^  cache' | head -n 12
+
+expect_grep '^# kleak suspects: [0-9]* stacks, .*likeliest leak first (score 70+ high, 40+ medium)' /tmp/su
+r=$(rank_in /tmp/su)
+[ "$r" = 1 ] || fail "the planted leak is #$r of suspects, not #1"
+# its evidence: nothing freed, steady, and a high score
+awk '/^#1 stack/ { p = 1; next } p && /^#/ { exit } p' /tmp/su >/tmp/g
+grep -Eq '^  score: [4-9][0-9] (medium|high); survival (9[5-9]|100)% \([0-9]+ of [0-9]+ allocs live\); steady (9[0-9]|100)% \([0-9]+ of 16 slices of [0-9.]+s\)' /tmp/g ||
+	{ cat /tmp/g; fail "the leak's score line"; }
+expect_grep '^  cache: kmalloc-192 ' /tmp/g
+# every score line, and the order: scores never rise down the file
+awk '/^#[0-9]+ stack / { h++ } /^  score: / { s++; if (s > 1 && $2 > last) bad = 1; last = $2 }
+	END { exit !(h == s && !bad) }' /tmp/su || fail "suspects: a group without a score line, or out of order"
+# stacks keeps its order: live bytes never rise down the file
+awk '/^#[0-9]+ stack / { b = $6; if (n++ && b > last) bad = 1; last = b } END { exit bad }' /tmp/st ||
+	fail "stacks is not in live-bytes order"
+grep -q '^  score:' /tmp/st && fail "stacks has score lines"
+info "the leak: #1 of suspects, #$(rank_in /tmp/st) of stacks"
+
+# kleak-report's default reads suspects
+expect_grep '^kleak-report: 2 snapshots over [0-9]*s; suspects, likeliest leak first' /tmp/kr
+awk '$1 == 1' /tmp/kr | grep -q 'kleak_rank_leak_work+' || { cat /tmp/kr; fail "kleak-report's #1 is not the leak"; }
+
+# the rmmod summary ranks it first too
+dmesg -c >/dev/null
+unload
+rmmod kleak_rank
+dmesg >/tmp/d
+expect_grep 'kleak: top [0-9]* suspects, likeliest leak first:' /tmp/d
+awk '/top [0-9]* suspects/ { p = 1 } p && /#2 stack/ { exit } p' /tmp/d | grep -q 'kleak_rank_leak_work' ||
+	{ cat /tmp/d; fail "the summary's first suspect is not the leak"; }
+echo "PASS"
