@@ -482,8 +482,8 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 
 /*
  * The kernel's own bookkeeping, which suspects caps (report.c): the slab
- * allocator's sheaves (6.18+), the kernel's page tables (direct map splits,
- * vmalloc's page tables), and vmalloc's vmap_area records, which are freed
+ * allocator's sheaves (6.18+), page tables (the direct map's splits,
+ * vmalloc's, and those of processes, freed when they exit), and vmalloc's vmap_area records, which are freed
  * lazily, in batches, long after vfree().  The dentry and inode caches,
  * which their shrinkers free under pressure: not a leak until reclaim
  * fails.  A name a kernel lacks is simply not found.
@@ -493,8 +493,9 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 	"__alloc_empty_sheaf", "alloc_full_sheaf", "refill_sheaf",	\
 	"barn_get_empty_sheaf", "kfree_rcu_sheaf", "__pcs_replace_full_main", \
 	"split_large_page", "__change_page_attr_set_clr", "__pte_alloc_kernel", \
-	"pte_alloc_one_kernel", "__pmd_alloc", "__pud_alloc", "__p4d_alloc", \
-	"vmap_pages_range_noflush", "vmap_range_noflush", "vmap_small_pages_range_noflush"
+	"pte_alloc_one_kernel", "pte_alloc_one", "__pte_alloc", "__pmd_alloc", \
+	"__pud_alloc", "__p4d_alloc", "pgd_alloc", "vmap_pages_range_noflush", \
+	"vmap_range_noflush", "vmap_small_pages_range_noflush"
 #define KLEAK_VMALLOC_OWN_FNS						\
 	"alloc_vmap_area", "preload_this_cpu_lock", "adjust_va_to_fit_type", \
 	"va_clip"

@@ -24,6 +24,10 @@ h "The same group in $K/stacks, with a hex dump of its oldest buffer"
 echo "\$ cat $K/stacks"
 awk 'NR == 1 || /^#1 stack/ { p = 1 } p && /^$/ { exit } p' $K/stacks
 
+h "The same stack leads $K/suspects, which ranks by the evidence of a leak rather than by size (on a busy box the leak is rarely the biggest stack): its score, and why"
+echo "\$ cat $K/suspects"
+awk 'NR == 1 || /^#1 stack/ { p = 1 } p && /^  backtrace:/ { exit } p' $K/suspects
+
 kill $loop 2>/dev/null
 wait $loop 2>/dev/null
 

@@ -42,6 +42,12 @@ n=$(awk '/^#1 stack/ { print $4; exit }' /tmp/s)
 [ "$n" -ge 50 ] || fail "only $n leaked buffers seen"
 grep 'site=kleak_demo_open' $K/outstanding | head -n 1 | grep -q 'size=4096/4096 cache=kmalloc-4k .* comm=cat ' ||
 	fail "outstanding: demo leak line"
+# make demo shows suspects: the leak leads it too, with its score line
+cat $K/suspects >/tmp/su
+awk '/^#1 stack/ { p = 1 } p && /^  backtrace:/ { exit } p' /tmp/su >/tmp/g
+expect_grep '^  score: [0-9]* [a-z]*; survival 100% ' /tmp/g "suspects: the leak's score line"
+awk '/^#1 stack/ { p = 1; next } p && /^#/ { exit } p' /tmp/su | grep -q '^    kleak_demo_open+' ||
+	fail "suspects: #1 is not the demo's leak"
 rmmod kleak_demo
 unload
 echo "demo: ok"
