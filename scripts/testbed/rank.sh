@@ -62,7 +62,12 @@ bcc_start() {
 	i=0
 	until grep -q "Attaching to kernel allocators" $R/bcc.out && grep -q "Attaching to kernel allocators" $R/bcc20.out; do
 		i=$((i + 1))
-		[ $i -gt 900 ] && { echo "RANKX bcc did-not-start"; sed 's/^/RANKX bcclog /' $R/bcc.out | head -n 5; return; }
+		if [ $i -gt 900 ] || ! kill -0 "$(cat $R/bcc.pid)" 2>/dev/null ||
+			! kill -0 "$(cat $R/bcc20.pid)" 2>/dev/null; then
+			echo "RANKX bcc did-not-start"
+			grep -v '^ ' $R/bcc.out | tail -n 3 | sed 's/^/RANKX bcclog /'
+			return
+		fi
 		sleep 1
 	done
 	echo "RANKX bcc_start_s $i"

@@ -16,10 +16,12 @@ busy_worker() { # name, then the body of one round
 	bname=$1; shift
 	( n=0; while [ ! -e $BUSY/stop ]; do eval "$*"; n=$((n + 1)); done; echo $n >$BUSY/count.$bname ) \
 		>/dev/null 2>&1 &
+	BUSY_PIDS="$BUSY_PIDS $!"
 	renice -n 10 -p $! >/dev/null
 }
 
 busy_start() {
+	BUSY_PIDS=""
 	rm -rf $BUSY; mkdir -p $BUSY/tree $BUSY/www
 	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 	echo hello >$BUSY/www/index.html
@@ -40,7 +42,9 @@ busy_start() {
 
 busy_stop() {
 	touch $BUSY/stop
-	wait
+	# only the workers: the caller may have children of its own (BCC)
+	# shellcheck disable=SC2086
+	wait $BUSY_PIDS
 	killall httpd 2>/dev/null
 	grep -q '^kleak_fixture ' /proc/modules && rmmod kleak_fixture
 	BUSY_COUNTS=$(for f in $BUSY/count.*; do [ -f "$f" ] && printf '%s=%s ' "${f#$BUSY/count.}" "$(cat "$f")"; done)
