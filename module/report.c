@@ -42,6 +42,7 @@
 #define KLEAK_STRINGS_MAX	16	/* strings shown per object */
 #define KLEAK_STRINGS_SCAN	SZ_64K	/* bytes of an exemplar scanned for strings */
 #define KLEAK_TOP_COMMS		3	/* comms shown per stack */
+#define KLEAK_SUMMARY_LARGEST	5	/* stacks by live bytes in the rmmod summary */
 
 static unsigned int kleak_sample_bytes = 64;
 
@@ -952,9 +953,9 @@ static void kleak_summary_kinds(struct kleak_out *out, const struct kleak_report
 }
 
 /**
- * kleak_summary() - totals, the top stacks by live bytes, and the counters
+ * kleak_summary() - totals, counters, the top suspects and the largest stacks
  * @out: the target (printk at rmmod)
- * @top: how many stacks
+ * @top: how many suspects
  *
  * Process context.  Counts from the records, like the stacks file, with no
  * filter, into the summary's own context.
@@ -984,6 +985,13 @@ void kleak_summary(struct kleak_out *out, unsigned int top)
 	n = min(r->n, top);
 	if (n)
 		kleak_printf(out, "top %u suspects, likeliest leak first:\n", n);
+	for (i = 0; i < n; i++)
+		kleak_stack_report(out, r, &r->stacks[i], i + 1, false);
+	/* and the largest: a leak of one burst is large, not steady */
+	sort(r->stacks, r->n, sizeof(*r->stacks), kleak_ssnap_cmp, NULL);
+	n = min(r->n, KLEAK_SUMMARY_LARGEST);
+	if (n)
+		kleak_printf(out, "top %u stacks by live bytes:\n", n);
 	for (i = 0; i < n; i++)
 		kleak_stack_report(out, r, &r->stacks[i], i + 1, false);
 	mutex_unlock(&kleak_summary_mutex);

@@ -83,7 +83,8 @@ expect_grep 'kleak: summary: [0-9]* objects, [0-9]* bytes still live in [0-9]* s
 expect_grep 'kleak: tracked [0-9]* allocations and [0-9]* frees' /tmp/d
 expect_grep 'kleak: dropped: table_full=0 stack_table_full=0 recursion=0' /tmp/d
 expect_grep 'kleak: missed_frees=[0-9]* unknown_frees=[0-9]*' /tmp/d
-expect_grep 'kleak: top [0-9]* stacks by live bytes' /tmp/d
+expect_grep 'kleak: top [0-9]* suspects, likeliest leak first:' /tmp/d
+expect_grep 'kleak: top [0-9]* stacks by live bytes:' /tmp/d
 expect_grep 'kleak:     kleak_fixture_plant+0x.* \[kleak_fixture\]' /tmp/d "summary names the leak"
 # the fixture's error path frees only what it allocated (it freed NULLs)
 if insmod /kleak/kleak_fixture.ko cached=3 fail=1 2>/dev/null; then fail "fixture fail=1 loaded"; fi
