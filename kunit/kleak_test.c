@@ -205,6 +205,20 @@ static void kleak_test_stack_dedupe(struct kunit *test)
 	kleak_stop();
 }
 
+/* Print a whole report of @view into @out. */
+static void kleak_test_view(struct kunit *test, enum kleak_view view, struct kleak_out *out)
+{
+	struct kleak_report *r = kleak_report_open(view);
+	u32 i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r));
+	kleak_records_lock();
+	for (i = 0; i <= kleak_report_len(r); i++)
+		kleak_report_show(out, r, i);
+	kleak_records_unlock();
+	kleak_report_close(r);
+}
+
 static noinline void *kleak_test_plant(void)
 {
 	char *p = kmalloc(256, GFP_KERNEL);
@@ -219,7 +233,6 @@ static void kleak_test_planted_leak(struct kunit *test)
 	char *sym = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
 	char *buf = kunit_kzalloc(test, 65536, GFP_KERNEL);
 	struct kleak_out out = { .buf = buf, .size = 65536 };
-	struct kleak_report *r;
 	struct kleak_obj o;
 	const struct kleak_stack *st;
 	bool found = false;
@@ -246,13 +259,7 @@ static void kleak_test_planted_leak(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, kleak_cache_get(o.cache)->name, "kmalloc-256");
 
 	/* the stacks view shows it, with its contents */
-	r = kleak_report_open(KLEAK_VIEW_STACKS);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(r));
-	kleak_records_lock();
-	for (i = 0; i <= kleak_report_len(r); i++)
-		kleak_report_show(&out, r, i);
-	kleak_records_unlock();
-	kleak_report_close(r);
+	kleak_test_view(test, KLEAK_VIEW_STACKS, &out);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "kleak_test_plant"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "\"planted by the KUnit suite\""));
 	kfree(p);
@@ -317,7 +324,6 @@ static void kleak_test_suspects_view(struct kunit *test)
 {
 	char *buf = kunit_kzalloc(test, 1 << 20, GFP_KERNEL);
 	struct kleak_out out = { .buf = buf, .size = 1 << 20 };
-	struct kleak_report *r;
 	unsigned int i, groups = 0, scores = 0, last = 100, score;
 	void *p[8];
 	char *q, *g, *h;
@@ -326,13 +332,7 @@ static void kleak_test_suspects_view(struct kunit *test)
 	kleak_test_start(test);
 	for (i = 0; i < ARRAY_SIZE(p); i++)
 		p[i] = kleak_test_suspect_plant();
-	r = kleak_report_open(KLEAK_VIEW_SUSPECTS);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(r));
-	kleak_records_lock();
-	for (i = 0; i <= kleak_report_len(r); i++)
-		kleak_report_show(&out, r, i);
-	kleak_records_unlock();
-	kleak_report_close(r);
+	kleak_test_view(test, KLEAK_VIEW_SUSPECTS, &out);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "# kleak suspects: "));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "kleak_test_suspect_plant"));
 	for (q = buf; (q = strstr(q, "\n#")); q++)

@@ -483,8 +483,9 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 /*
  * The kernel's own bookkeeping, which suspects caps (report.c): the slab
  * allocator's sheaves (6.18+), page tables (the direct map's splits,
- * vmalloc's, and those of processes, freed when they exit), and vmalloc's vmap_area records, which are freed
- * lazily, in batches, long after vfree().  The dentry and inode caches,
+ * vmalloc's, and those of processes, freed when they exit), and vmalloc's
+ * vmap_area records, which are freed lazily, in batches, long after
+ * vfree().  The dentry and inode caches,
  * which their shrinkers free under pressure: not a leak until reclaim
  * fails.  A name a kernel lacks is simply not found.
  */
