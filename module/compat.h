@@ -504,6 +504,17 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 	"alloc_inode", "__d_alloc", "d_alloc", "d_alloc_parallel", "d_alloc_pseudo"
 
 /*
+ * The dispatchers of interrupt work (tracker.c, kleak_irq_cut()): an
+ * allocation in an interrupt keeps its frames up to the first of these;
+ * those past it are the interrupted context's.  The softirq loop is
+ * handle_softirqs() from 6.8, __do_softirq() before.
+ */
+#define KLEAK_IRQ_DISPATCH_FNS						\
+	"handle_softirqs", "__do_softirq", "__handle_irq_event_percpu",	\
+	"handle_irq_event_percpu", "__hrtimer_run_queues", "irq_work_single", \
+	"__flush_smp_call_function_queue", "flush_smp_call_function_queue"
+
+/*
  * Percpu events: percpu_alloc_percpu has the call site, the allocated
  * bytes and the gfp flags from 5.19 on; before, the call site is found in
  * the stack, past the percpu allocator's functions.

@@ -229,6 +229,8 @@ static bool kleak_tracker_ready;	/* the tables exist: kinds are set live */
 /* Found at load: where the page and percpu allocators' own frames are. */
 static struct kleak_ranges kleak_page_alloc_fns, kleak_page_owner_fns, kleak_pcpu_alloc_fns;
 static struct kleak_ranges kleak_vmalloc_fns;
+/* where an interrupt's own frames end: see kleak_irq_cut() */
+static struct kleak_ranges kleak_irq_dispatch_fns;
 
 /* The current filter: one of two buffers, swapped under RCU. */
 static struct kleak_filter __rcu *kleak_filter_cur;
@@ -567,12 +569,32 @@ static __always_inline bool kleak_sampled(unsigned int n)
  * the probe's frame small.  The walk starts here, one frame inside the
  * probe: kleak_unwind() finds the call site wherever it is.
  */
+/*
+ * In an interrupt, the frames past its dispatcher (KLEAK_IRQ_DISPATCH_FNS:
+ * the softirq loop, the hard IRQ's handler loop, the hrtimer queue, ...)
+ * are those of whatever it interrupted: one call site would make a new
+ * stack each time.  Return the frames to keep of @n in @buf, from @site on:
+ * up to the dispatcher, which is kept.
+ */
+static unsigned int kleak_irq_cut(const unsigned long *buf, unsigned int n, unsigned int site)
+{
+	unsigned int i;
+
+	if (likely(!in_hardirq() && !in_serving_softirq()))
+		return n;
+	for (i = site < n ? site : 0; i < n; i++)
+		if (kleak_in_ranges(&kleak_irq_dispatch_fns, buf[i]))
+			return i + 1;
+	return n;
+}
+
 static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_site)
 {
 	unsigned int n, site;
 
 	n = kleak_unwind(call_site, NULL, pc->scratch + 1, kleak_depth,
 			 kleak_depth + KLEAK_SKIP_MAX, &site);
+	n = kleak_irq_cut(pc->scratch + 1, n, site);
 	return kleak_stack_from(call_site, pc->scratch + 1, n, site);
 }
 
@@ -973,6 +995,7 @@ static noinline void kleak_track_alloc_walk(const struct kleak_ranges *fns, cons
 	}
 	if (site >= n)		/* not found: keep the whole walk */
 		site = 0;
+	n = kleak_irq_cut(buf, n, site);
 	sidx = kleak_stack_from(n ? buf[site] : 0, buf, n, n ? site : 1);
 	if (unlikely(sidx == KLEAK_STACK_OVERFLOW))
 		kleak_count(KC_DROP_STACK_FULL);
@@ -1899,6 +1922,7 @@ static int kleak_kinds_init(void)
 	static const char *const page_alloc[] = { KLEAK_PAGE_ALLOC_FNS, NULL };
 	static const char *const page_owner[] = { KLEAK_PAGE_OWNER_FNS, NULL };
 	static const char *const pcpu_alloc[] = { KLEAK_PERCPU_ALLOC_FNS, NULL };
+	static const char *const irq_dispatch[] = { KLEAK_IRQ_DISPATCH_FNS, NULL };
 	static const char *const vmalloc_fns[] = {
 		KLEAK_VMALLOC_SYMS, KLEAK_VMALLOC_NODE_SYMS, KLEAK_VMALLOC_AREA_SYMS, NULL
 	};
@@ -1914,6 +1938,8 @@ static int kleak_kinds_init(void)
 		ret = kleak_ranges_resolve(&kleak_pcpu_alloc_fns, pcpu_alloc);
 	if (!ret)
 		ret = kleak_ranges_resolve(&kleak_vmalloc_fns, vmalloc_fns);
+	if (!ret)
+		ret = kleak_ranges_resolve(&kleak_irq_dispatch_fns, irq_dispatch);
 	return ret;
 }
 

@@ -25,7 +25,8 @@ busy_start() {
 	rm -rf $BUSY; mkdir -p $BUSY/tree $BUSY/www
 	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 	echo hello >$BUSY/www/index.html
-	busybox httpd -p 127.0.0.1:8080 -h $BUSY/www
+	busybox httpd -f -p 127.0.0.1:8080 -h $BUSY/www &
+	BUSY_HTTPD=$!
 	i=0
 	while [ $i -lt 40 ]; do
 		mkdir $BUSY/tree/d$i; j=0
@@ -45,7 +46,8 @@ busy_stop() {
 	# only the workers: the caller may have children of its own (BCC)
 	# shellcheck disable=SC2086
 	wait $BUSY_PIDS
-	killall httpd 2>/dev/null
+	kill $BUSY_HTTPD 2>/dev/null
+	wait $BUSY_HTTPD 2>/dev/null
 	grep -q '^kleak_fixture ' /proc/modules && rmmod kleak_fixture
 	BUSY_COUNTS=$(for f in $BUSY/count.*; do [ -f "$f" ] && printf '%s=%s ' "${f#$BUSY/count.}" "$(cat "$f")"; done)
 	BUSY_COUNTS=${BUSY_COUNTS% }
