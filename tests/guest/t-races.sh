@@ -26,6 +26,7 @@ while [ "$(date +%s)" -lt $end ]; do
 		cat $K/object >/dev/null 2>&1 && objects=$((objects + 1))
 	fi
 	cat $K/stacks >/dev/null || fail "stacks unreadable during the storm"
+	cat $K/suspects >/dev/null || fail "suspects unreadable during the storm"
 	reads=$((reads + 1))
 done
 wait $clears || fail "a clear failed during the storm"

@@ -61,7 +61,7 @@ storm_start() {
 	[ "${1:-}" = norcu ] ||
 		worker rcu 'insmod /kleak/kleak_fixture.ko rcu=500 churn=200 bulk=16 && rmmod kleak_fixture'
 	[ "${1:-}" = kleak ] || return 0
-	worker read 'cat $K/outstanding $K/stacks $K/stats $K/control; a=$(grep -m 1 "^0x" $K/outstanding | cut -d" " -f1); [ -n "$a" ] && echo $a >$K/object && cat $K/object'
+	worker read 'cat $K/outstanding $K/stacks $K/suspects $K/stats $K/control; a=$(grep -m 1 "^0x" $K/outstanding | cut -d" " -f1); [ -n "$a" ] && echo $a >$K/object && cat $K/object'
 	worker write 'for c in stop start clear mark unmark "filter size=64-4096" "filter comm=sh" "filter min_age=1s" "filter reset"; do echo "$c" >$K/control; done; echo $((n % 4 + 1)) >$P/sample; echo $((n % 4097)) >$P/sample_bytes'
 }
 
@@ -199,7 +199,7 @@ phase_cycles() {
 		# shellcheck disable=SC2086
 		insmod /kleak/kleak.ko $p || { bad "cycle $i: insmod kleak.ko $p failed"; break; }
 		case "$p" in enabled=0) echo start >$K/control || bad "cycle $i: start refused" ;; esac
-		cat $K/stacks $K/outstanding $K/stats >/dev/null || bad "cycle $i: a report failed"
+		cat $K/stacks $K/suspects $K/outstanding $K/stats >/dev/null || bad "cycle $i: a report failed"
 		if insmod /kleak/kleak_demo.ko 2>/dev/null; then
 			cat /proc/kleak_demo/schedstat >/dev/null && demo=$((demo + 1))
 			rmmod kleak_demo
@@ -297,7 +297,7 @@ nothing_left() {
 # A load either made every file and runs, or left nothing.
 check_load() {
 	if grep -q '^kleak ' /proc/modules; then
-		for f in outstanding stacks object stats control; do
+		for f in outstanding stacks suspects object stats control; do
 			[ -e $K/$f ] || bad "insmod with fault $1 ($2): loaded without $f"
 		done
 		[ "$(stat_val running)" = 1 ] || bad "insmod with fault $1: loaded, not running"
@@ -395,6 +395,7 @@ phase_faults() {
 	a=$(grep -m 1 '^0x' $K/outstanding | cut -d' ' -f1)
 	sweep object check_object write $K/object "${a:-0x1}"
 	sweep read-stacks works read $K/stacks
+	sweep read-suspects works read $K/suspects
 	sweep read-outstanding works read $K/outstanding
 	# then the log stays clean through a start, a storm and rmmod
 	echo start >$K/control
@@ -464,7 +465,7 @@ phase_access() {
 	for round in modes open; do
 		# round 2: every file opened to everyone
 		[ $round = open ] && chmod 666 $K/*
-		for f in outstanding stacks object stats control; do
+		for f in outstanding stacks suspects object stats control; do
 			as "cat $K/$f >/dev/null" && bad "uid 65534 read $f ($round)"
 			as "echo start >$K/$f" && bad "uid 65534 wrote $f ($round)"
 			n=$((n + 2))
@@ -563,7 +564,7 @@ phase_lockdown() {
 	echo integrity >$L || bad "cannot raise lockdown"
 	grep -q '\[integrity\]' $L || bad "lockdown is $(cat $L)"
 	got=""
-	for f in outstanding stacks stats; do
+	for f in outstanding stacks suspects stats; do
 		if cat $K/$f >/dev/null 2>&1; then got="$got read-$f:ok"; else bad "$f unreadable under lockdown (mode 0400)"; fi
 	done
 	for f in object control; do
