@@ -314,9 +314,14 @@ static void kleak_test_suspect_score(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.steady, 1000);
 }
 
+/* Not a tail call: its frame is the call site. */
 static noinline void *kleak_test_suspect_plant(void)
 {
-	return kmalloc(200, GFP_KERNEL);
+	char *p = kmalloc(200, GFP_KERNEL);
+
+	if (p)
+		strscpy(p, "a suspect", 200);
+	return p;
 }
 
 /* suspects: every group has a score line, scores fall down the view */

@@ -3,6 +3,7 @@
 # Source it after lib.sh:
 #   busy_start   start the workload (returns at once)
 #   busy_stop    stop it and wait; BUSY_COUNTS="name=rounds ..."
+#   busy_tree    make the file tree now (busy_start makes it if needed)
 # Workers, each at nice 10 (the measuring shell keeps its pace):
 #   fork     fork/exec of busybox true
 #   proc     /proc readers (every pid's stat, meminfo, slabinfo)
@@ -20,19 +21,27 @@ busy_worker() { # name, then the body of one round
 	renice -n 10 -p $! >/dev/null
 }
 
-busy_start() {
-	BUSY_PIDS=""
+# busy_tree: the tree of 2,000 files (busy_start makes it if it is not
+# there); a burst of a second or two, but minutes on the debug kernel
+busy_tree() {
+	[ -d $BUSY/tree/d39 ] && return
 	rm -rf $BUSY; mkdir -p $BUSY/tree $BUSY/www
-	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
-	echo hello >$BUSY/www/index.html
-	busybox httpd -f -p 127.0.0.1:8080 -h $BUSY/www &
-	BUSY_HTTPD=$!
 	i=0
 	while [ $i -lt 40 ]; do
 		mkdir $BUSY/tree/d$i; j=0
 		while [ $j -lt 50 ]; do : >$BUSY/tree/d$i/f$j; j=$((j + 1)); done
 		i=$((i + 1))
 	done
+}
+
+busy_start() {
+	BUSY_PIDS=""
+	busy_tree
+	rm -f $BUSY/stop $BUSY/count.*
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+	echo hello >$BUSY/www/index.html
+	busybox httpd -f -p 127.0.0.1:8080 -h $BUSY/www &
+	BUSY_HTTPD=$!
 	busy_worker fork '/bin/busybox true'
 	busy_worker proc 'cat /proc/[0-9]*/stat /proc/meminfo /proc/slabinfo; sleep 1'
 	busy_worker files 'd=$BUSY/tree/d$((n % 40)); echo $n >$d/n$n; rm -f $d/n$((n - 40))'
@@ -51,7 +60,8 @@ busy_stop() {
 	grep -q '^kleak_fixture ' /proc/modules && rmmod kleak_fixture
 	BUSY_COUNTS=$(for f in $BUSY/count.*; do [ -f "$f" ] && printf '%s=%s ' "${f#$BUSY/count.}" "$(cat "$f")"; done)
 	BUSY_COUNTS=${BUSY_COUNTS% }
-	rm -rf $BUSY
+	# the tree stays for the next busy_start
+	rm -f $BUSY/stop $BUSY/count.*
 }
 
 # rank_in FILE: the rank (#N) of the first group of a stacks or suspects
