@@ -118,9 +118,13 @@ for shape in $SHAPES; do
 		while [ "$(up)" -lt $((t0 + p)) ]; do sleep 1; done
 		cat $K/suspects >$R/su 2>/dev/null
 		cat $K/stacks >$R/st 2>/dev/null
-		rs=$(awk -v fn="$fn" '/^#[0-9]+ stack / { r = substr($1, 2) } $0 ~ "^    " fn { print r; f = 1; exit } END { if (!f) print "-" }' $R/su)
-		rt=$(awk -v fn="$fn" '/^#[0-9]+ stack / { r = substr($1, 2) } $0 ~ "^    " fn { print r; f = 1; exit } END { if (!f) print "-" }' $R/st)
-		sc=$(awk -v fn="$fn" '/^#[0-9]+ stack / { g = "" } /^  score: / { g = $2 " " $3 } $0 ~ "^    " fn { print g; exit }' $R/su | tr -d ';')
+		# the planted stack: the first group whose call site is fn
+		site='/^#[0-9]+ stack / { r = substr($1, 2); g = ""; next } /^  score: / { g = $2 " " $3 }
+			/^  backtrace:/ { b = 1; next } b { b = 0; if (index($1, fn "+") == 1) { print (sc ? g : r); f = 1; exit } }
+			END { if (!f && !sc) print "-" }'
+		rs=$(awk -v fn="$fn" -v sc=0 "$site" $R/su)
+		rt=$(awk -v fn="$fn" -v sc=0 "$site" $R/st)
+		sc=$(awk -v fn="$fn" -v sc=1 "$site" $R/su | tr -d ';')
 		kleak-report -n 5000 >$R/kr 2>&1
 		rk=$(awk -v fn="$fn" '$1 ~ /^[0-9]+$/ && index($0, " " fn "+") { print $1; f = 1; exit } END { if (!f) print "-" }' $R/kr)
 		echo "RANK $shape $p suspects=$rs stacks=$rt report=$rk bcc=$(bcc_rank $R/bcc.out $fn) bcc20=$(bcc_rank $R/bcc20.out $fn) score=${sc%% *} conf=${sc##* }"

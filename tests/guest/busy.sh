@@ -65,7 +65,9 @@ busy_stop() {
 }
 
 # rank_in FILE: the rank (#N) of the first group of a stacks or suspects
-# file whose backtrace goes through kleak_rank_leak*, or "-"
+# file whose call site (first frame) is in kleak_rank_leak*, or "-"
 rank_in() {
-	awk '/^#[0-9]+ stack / { r = substr($1, 2) } /^    kleak_rank_leak/ { print r; f = 1; exit } END { if (!f) print "-" }' "$1"
+	awk '/^#[0-9]+ stack / { r = substr($1, 2); next } /^  backtrace:/ { b = 1; next }
+		b { b = 0; if ($1 ~ /^kleak_rank_leak/) { print r; f = 1; exit } }
+		END { if (!f) print "-" }' "$1"
 }

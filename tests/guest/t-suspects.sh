@@ -30,7 +30,7 @@ expect_grep '^# kleak suspects: [0-9]* stacks, .*likeliest leak first (score 70+
 r=$(rank_in /tmp/su)
 [ "$r" != - ] && [ "$r" -le $TOP ] || fail "the planted leak is #$r of suspects, not in the first $TOP"
 # its evidence: nothing freed, steady, and a high score
-awk '/^#1 stack/ { p = 1; next } p && /^#/ { exit } p' /tmp/su >/tmp/g
+awk -v r="$r" '$0 ~ "^#" r " stack " { p = 1; next } p && /^#/ { exit } p' /tmp/su >/tmp/g
 grep -Eq '^  score: [4-9][0-9] (medium|high); survival (9[5-9]|100)% \([0-9]+ of [0-9]+ allocs live\); steady (9[0-9]|100)% \([0-9]+ of 16 slices of [0-9.]+s\)' /tmp/g ||
 	{ cat /tmp/g; fail "the leak's score line"; }
 expect_grep '^  cache: kmalloc-192 ' /tmp/g
