@@ -24,7 +24,7 @@ h "The same group in $K/stacks, with a hex dump of its oldest buffer"
 echo "\$ cat $K/stacks"
 awk 'NR == 1 || /^#1 stack/ { p = 1 } p && /^$/ { exit } p' $K/stacks
 
-h "The same stack leads $K/suspects, which ranks by the evidence of a leak rather than by size (on a busy box the leak is rarely the biggest stack): its score, and why"
+h "The same stack leads $K/suspects, which ranks by the evidence of a leak rather than by size (on a busy box the leak is rarely the biggest stack): its score, and why. Nothing freed, every time slice filled: only its age holds the score down, which counts fully from 2 minutes on"
 echo "\$ cat $K/suspects"
 awk 'NR == 1 || /^#1 stack/ { p = 1 } p && /^  backtrace:/ { exit } p' $K/suspects
 
