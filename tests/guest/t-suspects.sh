@@ -63,6 +63,17 @@ expect_grep '^kleak-report: 2 snapshots over [0-9]*s; suspects, likeliest leak f
 awk -v top=$TOP '$1 ~ /^[0-9]+$/ && $1 <= top' /tmp/kr | grep -q 'kleak_rank_leak_work+' ||
 	{ cat /tmp/kr; fail "kleak-report: the leak is not in the first $TOP"; }
 
+# --reclaim drops the clean caches before each snapshot, and says so
+sync; before=$(awk '$1 == "dentry" { print $2 }' /proc/slabinfo)
+kleak-report --reclaim -c 2 -i 1 -n 5 >/tmp/kr2 2>&1 || fail "kleak-report --reclaim failed: $(cat /tmp/kr2)"
+after=$(awk '$1 == "dentry" { print $2 }' /proc/slabinfo)
+expect_grep '^kleak-report: 2 snapshots over [0-9]*s; suspects, likeliest leak first; clean caches dropped before each snapshot' /tmp/kr2
+info "dentries: ${before:-?} before --reclaim, ${after:-?} after"
+# (no /proc/slabinfo without CONFIG_SLUB_DEBUG)
+if [ -n "$before" ] && [ -n "$after" ]; then
+	[ "$after" -lt "$before" ] || fail "--reclaim dropped no dentry ($before before, $after after)"
+fi
+
 # the rmmod summary ranks it first too
 dmesg -c >/dev/null
 unload
