@@ -124,15 +124,12 @@ for shape in $SHAPES; do
 		cat $K/suspects >$R/su 2>/dev/null
 		cat $K/stacks >$R/st 2>/dev/null
 		# the planted stack: the first group whose call site is fn
-		site='/^#[0-9]+ stack / { r = substr($1, 2); g = ""; next } /^  score: / { g = $2 " " $3 }
-			/^  backtrace:/ { b = 1; next } b { b = 0; if (index($1, fn "+") == 1) { print (sc ? g : r); f = 1; exit } }
-			END { if (!f && !sc) print "-" }'
-		rs=$(awk -v fn="$fn" -v sc=0 "$site" $R/su)
-		rt=$(awk -v fn="$fn" -v sc=0 "$site" $R/st)
-		sc=$(awk -v fn="$fn" -v sc=1 "$site" $R/su | tr -d ';')
+		set -- $(leak_group $R/su "$fn+")
+		rs=$1 sc=$2 cf=$3
+		rt=$(rank_in $R/st "$fn+")
 		kleak-report -n 5000 >$R/kr 2>&1
 		rk=$(awk -v fn="$fn" '$1 ~ /^[0-9]+$/ && index($0, " " fn "+") { print $1; f = 1; exit } END { if (!f) print "-" }' $R/kr)
-		echo "RANK $shape $p suspects=$rs stacks=$rt report=$rk bcc=$(bcc_rank $R/bcc.out $fn) bcc20=$(bcc_rank $R/bcc20.out $fn) score=${sc%% *} conf=${sc##* }"
+		echo "RANK $shape $p suspects=$rs stacks=$rt report=$rk bcc=$(bcc_rank $R/bcc.out $fn) bcc20=$(bcc_rank $R/bcc20.out $fn) score=$sc conf=$cf"
 		awk -v shape=$shape -v p=$p '
 		/^#[0-9]+ stack / { r = substr($1, 2); if (r > 5) exit; o = $4; site = "" }
 		/^  score: / { s = $2; c = $3; sub(/;/, "", c) }

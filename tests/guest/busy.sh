@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The busy box of `make rank` and of t-suspects, from busybox alone.
-# Source it after lib.sh:
+# Source it after lib.sh (its workers are lib.sh's loop_worker):
 #   busy_start   start the workload (returns at once)
 #   busy_stop    stop it and wait; BUSY_COUNTS="name=rounds ..."
 #   busy_tree    make the file tree now (busy_start makes it if needed)
@@ -14,11 +14,8 @@
 BUSY=/tmp/busy
 
 busy_worker() { # name, then the body of one round
-	bname=$1; shift
-	( n=0; while [ ! -e $BUSY/stop ]; do eval "$*"; n=$((n + 1)); done; echo $n >$BUSY/count.$bname ) \
-		>/dev/null 2>&1 &
-	BUSY_PIDS="$BUSY_PIDS $!"
-	renice -n 10 -p $! >/dev/null
+	loop_worker $BUSY "$@"
+	BUSY_PIDS="$BUSY_PIDS $LOOP_PID"
 }
 
 # busy_tree: the tree of 2,000 files (busy_start makes it if it is not
@@ -58,16 +55,24 @@ busy_stop() {
 	kill $BUSY_HTTPD 2>/dev/null
 	wait $BUSY_HTTPD 2>/dev/null
 	grep -q '^kleak_fixture ' /proc/modules && rmmod kleak_fixture
-	BUSY_COUNTS=$(for f in $BUSY/count.*; do [ -f "$f" ] && printf '%s=%s ' "${f#$BUSY/count.}" "$(cat "$f")"; done)
-	BUSY_COUNTS=${BUSY_COUNTS% }
+	BUSY_COUNTS=$(loop_counts $BUSY)
 	# the tree stays for the next busy_start
 	rm -f $BUSY/stop $BUSY/count.*
 }
 
-# rank_in FILE: the rank (#N) of the first group of a stacks or suspects
-# file whose call site (first frame) is in kleak_rank_leak*, or "-"
+# leak_group FILE [FUNC]: "RANK SCORE CONFIDENCE" of the first group of a
+# stacks or suspects file whose call site (first frame) is FUNC
+# (default: any kleak_rank_leak* function); "-" for what is not there
+leak_group() {
+	awk -v fn="${2:-kleak_rank_leak}" '
+		/^#[0-9]+ stack / { r = substr($1, 2); s = "-"; c = "-"; next }
+		/^  score: / { s = $2; c = $3; sub(/;$/, "", c); next }
+		/^  backtrace:/ { b = 1; next }
+		b { b = 0; if (index($1, fn) == 1) { print r, s, c; f = 1; exit } }
+		END { if (!f) print "- - -" }' "$1"
+}
+
+# rank_in FILE [FUNC]: the rank (#N) of that group, or "-"
 rank_in() {
-	awk '/^#[0-9]+ stack / { r = substr($1, 2); next } /^  backtrace:/ { b = 1; next }
-		b { b = 0; if ($1 ~ /^kleak_rank_leak/) { print r; f = 1; exit } }
-		END { if (!f) print "-" }' "$1"
+	leak_group "$@" | cut -d' ' -f1
 }

@@ -37,3 +37,21 @@ stat_val() { awk -v k="$1" '$1 == k":" { print $2 }' $K/stats; }
 
 load() { insmod /kleak/kleak.ko "$@" || fail "insmod kleak.ko $*"; }
 unload() { rmmod kleak || fail "rmmod kleak"; }
+
+# loop_worker DIR NAME BODY...: run BODY (eval'd; $n is its round) again
+# and again in the background, at nice 10, until DIR/stop exists; then
+# write its rounds to DIR/count.NAME.  LOOP_PID: its pid.
+loop_worker() {
+	lw_dir=$1 lw_name=$2
+	shift 2
+	( n=0; while [ ! -e $lw_dir/stop ]; do eval "$*"; n=$((n + 1)); done; echo $n >$lw_dir/count.$lw_name ) \
+		>/dev/null 2>&1 &
+	LOOP_PID=$!
+	renice -n 10 -p $LOOP_PID >/dev/null
+}
+
+# loop_counts DIR: "name=rounds ..." of the workers that stopped
+loop_counts() {
+	lc=$(for f in $1/count.*; do [ -f "$f" ] && printf '%s=%s ' "${f#$1/count.}" "$(cat "$f")"; done)
+	echo "${lc% }"
+}

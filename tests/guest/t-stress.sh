@@ -41,12 +41,7 @@ progress() { echo "KLEAK-PROGRESS $*" >/dev/console; }
 # counts its rounds into $S/count.NAME when it stops.
 # The workers run at nice 10: they take what CPU the phase leaves, and on
 # a 2-vCPU TCG guest the phase's own work still gets done at a usable pace.
-worker() { # name, then the body of one round
-	name=$1; shift
-	( n=0; while [ ! -e $S/stop ]; do eval "$*"; n=$((n + 1)); done; echo $n >$S/count.$name ) \
-		>/dev/null 2>&1 &
-	renice -n 10 -p $! >/dev/null
-}
+worker() { loop_worker $S "$@"; }	# name, then the body of one round
 
 storm_start() {
 	rm -f $S/stop $S/count.*
@@ -71,8 +66,7 @@ storm_stop() {
 	touch $S/stop
 	wait
 	rm -rf /tmp/st
-	COUNTS=$(for f in $S/count.*; do [ -f "$f" ] && printf '%s=%s ' "${f#$S/count.}" "$(cat "$f")"; done)
-	COUNTS=${COUNTS% }
+	COUNTS=$(loop_counts $S)
 	grep -q '^kleak_fixture ' /proc/modules && rmmod kleak_fixture
 	:
 }
