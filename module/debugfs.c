@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kleak: the files under /sys/kernel/debug/kleak/.  It owns every
- * file_operations, the object file's address, and each open file's
+ * kleak: the files under /sys/kernel/debug/kleak/ and /proc/kleak/.  It
+ * owns every file_operations and proc_ops, the object file's address, and each open file's
  * context (in seq_file->private): a report of report.c for outstanding and
  * stacks, an object view for object.  It calls the reports and control;
  * nothing calls it but main.c.
@@ -17,6 +17,7 @@
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -115,29 +116,37 @@ static int kleak_report_release(struct inode *inode, struct file *file)
 	return seq_release(inode, file);
 }
 
-static const struct file_operations kleak_outstanding_fops = {
-	.owner = THIS_MODULE,
-	.open = kleak_outstanding_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = kleak_report_release,
-};
+static int kleak_allocinfo_open(struct inode *inode, struct file *file)
+{
+	return kleak_report_file_open(file, KLEAK_VIEW_ALLOCINFO);
+}
 
-static const struct file_operations kleak_stacks_fops = {
-	.owner = THIS_MODULE,
-	.open = kleak_stacks_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = kleak_report_release,
-};
+/*
+ * Each file is in debugfs and in /proc/kleak/ (which lockdown leaves
+ * alone), with the same callbacks: KLEAK_FILE_OPS(name, release, write)
+ * makes its file_operations kleak_<name>_fops and proc_ops kleak_<name>_pops.
+ */
+#define KLEAK_FILE_OPS(name, rel, wr)					\
+	static const struct file_operations kleak_##name##_fops = {	\
+		.owner = THIS_MODULE,					\
+		.open = kleak_##name##_open,				\
+		.read = seq_read,					\
+		.write = wr,						\
+		.llseek = seq_lseek,					\
+		.release = rel,						\
+	};								\
+	static const struct proc_ops kleak_##name##_pops = {		\
+		.proc_open = kleak_##name##_open,			\
+		.proc_read = seq_read,					\
+		.proc_write = wr,					\
+		.proc_lseek = seq_lseek,				\
+		.proc_release = rel,					\
+	}
 
-static const struct file_operations kleak_suspects_fops = {
-	.owner = THIS_MODULE,
-	.open = kleak_suspects_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = kleak_report_release,
-};
+KLEAK_FILE_OPS(outstanding, kleak_report_release, NULL);
+KLEAK_FILE_OPS(stacks, kleak_report_release, NULL);
+KLEAK_FILE_OPS(suspects, kleak_report_release, NULL);
+KLEAK_FILE_OPS(allocinfo, kleak_report_release, NULL);
 
 /* ---- object ------------------------------------------------------------ */
 
@@ -243,14 +252,7 @@ static ssize_t kleak_object_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
-static const struct file_operations kleak_object_fops = {
-	.owner = THIS_MODULE,
-	.open = kleak_object_open,
-	.read = seq_read,
-	.write = kleak_object_write,
-	.llseek = seq_lseek,
-	.release = kleak_object_release,
-};
+KLEAK_FILE_OPS(object, kleak_object_release, kleak_object_write);
 
 /* ---- stats and control ------------------------------------------------- */
 
@@ -267,13 +269,7 @@ static int kleak_stats_open(struct inode *inode, struct file *file)
 	return kleak_may_open() ?: single_open(file, kleak_stats_seq_show, NULL);
 }
 
-static const struct file_operations kleak_stats_fops = {
-	.owner = THIS_MODULE,
-	.open = kleak_stats_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+KLEAK_FILE_OPS(stats, single_release, NULL);
 
 static int kleak_control_seq_show(struct seq_file *m, void *v)
 {
@@ -309,34 +305,36 @@ static ssize_t kleak_control_write(struct file *file, const char __user *ubuf,
 	return ret ? ret : len;
 }
 
-static const struct file_operations kleak_control_fops = {
-	.owner = THIS_MODULE,
-	.open = kleak_control_open,
-	.read = seq_read,
-	.write = kleak_control_write,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+KLEAK_FILE_OPS(control, single_release, kleak_control_write);
 
 /* ---- setup ------------------------------------------------------------- */
 
 static struct dentry *kleak_dir;
+static struct proc_dir_entry *kleak_proc_dir;
+
+#define KLEAK_FILE(name, mode) { #name, mode, &kleak_##name##_fops, &kleak_##name##_pops }
 
 static const struct {
 	const char *name;
 	umode_t mode;
 	const struct file_operations *fops;
+	const struct proc_ops *pops;
 } kleak_files[] = {
-	{ "outstanding", 0400, &kleak_outstanding_fops },
-	{ "stacks", 0400, &kleak_stacks_fops },
-	{ "suspects", 0400, &kleak_suspects_fops },
-	{ "object", 0600, &kleak_object_fops },
-	{ "stats", 0400, &kleak_stats_fops },
-	{ "control", 0600, &kleak_control_fops },
+	KLEAK_FILE(outstanding, 0400),
+	KLEAK_FILE(stacks, 0400),
+	KLEAK_FILE(suspects, 0400),
+	KLEAK_FILE(allocinfo, 0400),
+	KLEAK_FILE(object, 0600),
+	KLEAK_FILE(stats, 0400),
+	KLEAK_FILE(control, 0600),
 };
 
 /**
- * kleak_debugfs_init() - create the directory and every file
+ * kleak_debugfs_init() - create the directories and every file
+ *
+ * The files are in debugfs, and the same in /proc/kleak/ (mode 0500): the
+ * kernel's lockdown refuses debugfs files that can be written, and /proc is
+ * what stays of kleak on a Secure Boot machine.
  *
  * Return: 0, or a negative errno with nothing created.
  */
@@ -345,24 +343,41 @@ int kleak_debugfs_init(void)
 	struct dentry *d;
 	size_t i;
 
+	kleak_proc_dir = proc_mkdir_mode("kleak", 0500, NULL);
+	if (!kleak_proc_dir) {
+		pr_warn("cannot create /proc/kleak\n");
+		return -ENOMEM;
+	}
 	kleak_dir = debugfs_create_dir("kleak", NULL);
-	if (IS_ERR(kleak_dir))
+	if (IS_ERR(kleak_dir)) {
+		proc_remove(kleak_proc_dir);
 		return PTR_ERR(kleak_dir);
+	}
 	for (i = 0; i < ARRAY_SIZE(kleak_files); i++) {
 		d = debugfs_create_file(kleak_files[i].name, kleak_files[i].mode, kleak_dir,
 					NULL, kleak_files[i].fops);
 		if (IS_ERR(d)) {
 			pr_warn("cannot create debugfs file %s (%ld)\n", kleak_files[i].name,
 				PTR_ERR(d));
-			debugfs_remove_recursive(kleak_dir);
-			return PTR_ERR(d);
+			goto fail;
+		}
+		if (!proc_create(kleak_files[i].name, kleak_files[i].mode, kleak_proc_dir,
+				 kleak_files[i].pops)) {
+			pr_warn("cannot create /proc/kleak/%s\n", kleak_files[i].name);
+			d = ERR_PTR(-ENOMEM);
+			goto fail;
 		}
 	}
 	return 0;
+fail:
+	debugfs_remove_recursive(kleak_dir);
+	proc_remove(kleak_proc_dir);
+	return PTR_ERR(d);
 }
 
 /** kleak_debugfs_exit() - remove the files */
 void kleak_debugfs_exit(void)
 {
 	debugfs_remove_recursive(kleak_dir);
+	proc_remove(kleak_proc_dir);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* kleak: the files under /sys/kernel/debug/kleak/ (debugfs.c). */
+/* kleak: the files under /sys/kernel/debug/kleak/ and /proc/kleak/ (debugfs.c). */
 #ifndef _KLEAK_DEBUGFS_H
 #define _KLEAK_DEBUGFS_H
 

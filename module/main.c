@@ -25,6 +25,7 @@
 #include "report.h"
 #include "stack.h"
 #include "tracker.h"
+#include "version.h"
 
 static unsigned int max_objects = 262144;
 module_param(max_objects, uint, 0444);
@@ -137,5 +138,6 @@ module_init(kleak_init);
 module_exit(kleak_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KLEAK_VERSION);
 MODULE_AUTHOR("kleak developers");
 MODULE_DESCRIPTION("Live kernel memory-leak hunter: tracks unfreed slab objects with their stacks");

@@ -210,6 +210,38 @@ static int kleak_snap_cmp(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+/* A stack's call site, its first frame; 0 for the stack table's overflow. */
+static unsigned long kleak_snap_site(const struct kleak_stack_snap *s)
+{
+	const struct kleak_stack *st = kleak_stack_get(s->sidx);
+
+	return st->nr ? st->frames[0] : 0;
+}
+
+static int kleak_site_cmp(const void *a, const void *b)
+{
+	unsigned long x = kleak_snap_site(a), y = kleak_snap_site(b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* allocinfo: merge the stacks of each call site into its first, in place */
+static void kleak_report_by_site(struct kleak_report *r)
+{
+	u32 i, n = 0;
+
+	sort(r->stacks, r->n, sizeof(*r->stacks), kleak_site_cmp, NULL);
+	for (i = 0; i < r->n; i++) {
+		if (n && !kleak_site_cmp(&r->stacks[n - 1], &r->stacks[i])) {
+			r->stacks[n - 1].objs += r->stacks[i].objs;
+			r->stacks[n - 1].bytes += r->stacks[i].bytes;
+			continue;
+		}
+		r->stacks[n++] = r->stacks[i];
+	}
+	r->n = n;
+}
+
 static int kleak_ssnap_cmp(const void *a, const void *b)
 {
 	const struct kleak_stack_snap *x = a, *y = b;
@@ -513,6 +545,8 @@ static void kleak_report_snapshot(struct kleak_report *r)
 			kleak_suspect_score(&r->stacks[i], r->now);
 		sort(r->stacks, r->n, sizeof(*r->stacks), kleak_suspect_cmp, NULL);
 	} else {
+		if (r->view == KLEAK_VIEW_ALLOCINFO)
+			kleak_report_by_site(r);
 		sort(r->stacks, r->n, sizeof(*r->stacks), kleak_ssnap_cmp, NULL);
 	}
 }
@@ -754,6 +788,40 @@ static void kleak_stacks_header(struct kleak_out *out, struct kleak_report *r)
 	kleak_printf(out, "\n");
 }
 
+/*
+ * allocinfo: the format of the kernel's /proc/allocinfo v1.0
+ * (lib/alloc_tag.c), per call site.  Its tag is "file:line [module]
+ * func:function"; kleak knows the call site's symbol and offset, not its
+ * line, so the file is the symbol+offset and the line 0.
+ */
+static void kleak_allocinfo_item(struct kleak_out *out, struct kleak_report *r,
+				 const struct kleak_stack_snap *s)
+{
+	char *sym = r->sym, *mod, *end, *fn_end;
+
+	if (!kleak_stack_get(s->sidx)->nr) {
+		kleak_printf(out, "%12llu %8llu unknown:0 func:unknown \n", s->bytes, s->objs);
+		return;
+	}
+	kleak_stack_print_frame(s->sidx, 0, sym, KSYM_SYMBOL_LEN);
+	/* "fn+0x1a/0x40 [mod]": the file is "fn+0x1a", the function "fn" */
+	mod = strchr(sym, '[');
+	end = strchr(sym, '/');
+	if (!end || (mod && end > mod))
+		end = mod ? mod - 1 : sym + strlen(sym);
+	fn_end = strchr(sym, '+');
+	if (!fn_end || fn_end > end)
+		fn_end = end;
+	if (mod) {
+		mod++;
+		mod[strcspn(mod, "]")] = '\0';
+	}
+	kleak_printf(out, "%12llu %8llu %.*s:0 ", s->bytes, s->objs, (int)(end - sym), sym);
+	if (mod)
+		kleak_printf(out, "[%s] ", mod);
+	kleak_printf(out, "func:%.*s \n", (int)(fn_end - sym), sym);
+}
+
 /**
  * kleak_report_show() - print the header (@pos 0) or entry @pos of a report
  * @out: the target
@@ -771,6 +839,13 @@ void kleak_report_show(struct kleak_out *out, struct kleak_report *r, u32 pos)
 			kleak_outstanding_header(out, r);
 		else
 			kleak_outstanding_item(out, r, &r->objs[pos - 1]);
+		return;
+	}
+	if (r->view == KLEAK_VIEW_ALLOCINFO) {
+		if (!pos)
+			kleak_printf(out, "allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n");
+		else
+			kleak_allocinfo_item(out, r, &r->stacks[pos - 1]);
 		return;
 	}
 	if (!pos) {

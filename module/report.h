@@ -20,6 +20,7 @@ enum kleak_view {
 	KLEAK_VIEW_OUTSTANDING,	/* every live object, oldest first */
 	KLEAK_VIEW_STACKS,	/* objects grouped by stack, largest first */
 	KLEAK_VIEW_SUSPECTS,	/* the same groups, the likeliest leak first */
+	KLEAK_VIEW_ALLOCINFO,	/* per call site, as /proc/allocinfo v1.0 */
 };
 
 struct kleak_report;

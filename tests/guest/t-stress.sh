@@ -459,7 +459,7 @@ phase_access() {
 	for round in modes open; do
 		# round 2: every file opened to everyone
 		[ $round = open ] && chmod 666 $K/*
-		for f in outstanding stacks suspects object stats control; do
+		for f in outstanding stacks suspects allocinfo object stats control; do
 			as "cat $K/$f >/dev/null" && bad "uid 65534 read $f ($round)"
 			as "echo start >$K/$f" && bad "uid 65534 wrote $f ($round)"
 			n=$((n + 2))
@@ -472,7 +472,7 @@ phase_access() {
 			done
 		fi
 	done
-	chmod 400 $K/outstanding $K/stacks $K/stats; chmod 600 $K/object $K/control
+	chmod 400 $K/outstanding $K/stacks $K/suspects $K/allocinfo $K/stats; chmod 600 $K/object $K/control
 	as "insmod /kleak/kleak_fixture.ko leaks=1" && bad "uid 65534 loaded a module"
 	as "rmmod kleak" && bad "uid 65534 unloaded kleak"
 	n=$((n + 2))
@@ -564,6 +564,14 @@ phase_lockdown() {
 	for f in object control; do
 		if cat $K/$f >/dev/null 2>&1; then bad "$f readable under lockdown (mode 0600)"; else got="$got open-$f:EPERM"; fi
 	done
+	# /proc/kleak: all of it, commands too
+	n=$(grep -c 'site=kleak_fixture_plant' /proc/kleak/outstanding)
+	[ "$n" = 2 ] && got="$got proc-outstanding:ok" || bad "/proc/kleak/outstanding: $n of 2 leaks"
+	if echo stop >/proc/kleak/control && grep -q '^state: stopped$' /proc/kleak/control &&
+		echo start >/proc/kleak/control; then got="$got proc-control:ok"; else bad "/proc/kleak/control refused under lockdown"; fi
+	a=$(grep -m 1 'site=kleak_fixture_plant' /proc/kleak/outstanding | cut -d' ' -f1)
+	if echo "$a" >/proc/kleak/object && grep -q "^object $a " /proc/kleak/object; then
+		got="$got proc-object:ok"; else bad "/proc/kleak/object refused under lockdown"; fi
 	if echo 2 >$P/sample 2>/dev/null; then got="$got param-write:ok"; echo 1 >$P/sample; else got="$got param-write:refused"; fi
 	if rmmod kleak; then got="$got rmmod:ok"; else bad "rmmod refused under lockdown"; fi
 	if insmod /kleak/kleak.ko 2>/dev/null; then got="$got insmod:ok"; rmmod kleak; else got="$got insmod-unsigned:refused"; fi
@@ -585,6 +593,7 @@ phase_lockdownboot() {
 		for f in outstanding stacks stats object control; do
 			if cat $K/$f >/dev/null 2>&1; then got="$got $f:readable"; else got="$got $f:refused"; fi
 		done
+		if echo clear >/proc/kleak/control; then got="$got proc-control:ok"; else got="$got proc-control:refused"; fi
 		rmmod kleak || bad "rmmod refused"
 	else
 		why=$(dmesg | grep -m 1 -i 'lockdown' | sed 's/^\[[^]]*\] *//')

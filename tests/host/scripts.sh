@@ -66,20 +66,20 @@ EOF2
 	check report-text $SH "$R" "$D/stacks.1" "$D/stacks.2" "$D/stacks.3" <<'EOF2'
 kleak-report: 3 snapshots
 kleak-report: 3 snapshots over 0s; stacks by growth of live bytes
-1    142    -                 220      901120      +120     +491520 rising   kmalloc-4k     slab    cat(220)         kleak_demo_open+0x2e/0x130 [kleak_demo]
-2    189    -                  40       24000        +0          +0 flat
-3    94     -                  10       40960       -20      -81920 falling
+1    142    -                 220      901120      +120     +491520 rising   _-#   kmalloc-4k     slab    cat(220)         kleak_demo_open+0x2e/0x130 [kleak_demo]
+2    189    -                  40       24000        +0          +0 flat     ___   proc_inode_cache
+3    94     -                  10       40960       -20      -81920 falling  #-_   names_cache
 top stack 142: 220 objects, 901120 bytes of kind slab in kmalloc-4k, from cat(220)
     "version 15"
 EOF2
 	check report-filters $SH "$R" --top 1 --cache names_cache "$D/stacks.1" "$D/stacks.3" <<'EOF2'
-1    94     -                  10       40960       -20      -81920 falling  names_cache    slab
+1    94     -                  10       40960       -20      -81920 falling  #_    names_cache    slab
 EOF2
 	# suspects: the kernel's order (score), not live bytes; the evidence
 	check report-suspects $SH "$R" "$D/suspects.1" "$D/suspects.2" <<'EOF2'
 kleak-report: 2 snapshots over 0s; suspects, likeliest leak first
-1    311    93 high           110       21120       +10       +1920 rising   kmalloc-192    slab    kworker/0:1(110) kleak_rank_leak_work+0x1d/0x60 [kleak_rank]
-2    57     1 low            3000     1800000        +0          +0 flat     kernfs_iattrs_cache slab
+1    311    93 high           110       21120       +10       +1920 rising   _#    kmalloc-192    slab    kworker/0:1(110) kleak_rank_leak_work+0x1d/0x60 [kleak_rank]
+2    57     1 low            3000     1800000        +0          +0 flat     __    kernfs_iattrs_cache slab
   score 93 (high): survival 100% (110 of 110 allocs live); steady 100% (16 of 16 slices of 120.000s); orphans 0 of 110
 EOF2
 	check report-suspects-json $SH -c "$SH '$R' --json '$D/suspects.1' '$D/suspects.2' | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d[\"stacks\"]; print(d[\"order\"], s[0][\"stack\"], s[0][\"score\"], s[0][\"confidence\"], s[1][\"score\"], s[0][\"evidence\"][:14])'" <<'EOF2'
@@ -127,7 +127,7 @@ EOF2
 	done
 	check report-many $SH "$R" $(i=1; while [ $i -le 11 ]; do echo "$many/stacks.$i"; i=$((i + 1)); done) <<'EOF2'
 kleak-report: 11 snapshots
-1    142    -                 110      450560      +100     +409600 rising   kmalloc-4k
+1    142    -                 110      450560      +100     +409600 rising   __..---==## kmalloc-4k
 EOF2
 	rm -rf "$many"
 	# control characters and non-ASCII bytes in comms, symbols and strings:
@@ -138,6 +138,60 @@ EOF2
 'a\x1b[1mb(1)' 'f\x01oo+0x1/0x2 [m\xe9]' 'tab here \\ "q"'
 EOF2
 	rm -f "$ctl"
+	# the sparkline: ▁▂▃▅▇ in a UTF-8 locale, ASCII with --ascii or elsewhere
+	check report-sparkline $SH -c "LC_ALL=C.UTF-8 $SH '$R' '$D/stacks.1' '$D/stacks.2' '$D/stacks.3'" <<'EOF2'
+1    142    -                 220      901120      +120     +491520 rising   ▁▃▇   kmalloc-4k
+3    94     -                  10       40960       -20      -81920 falling  ▇▃▁   names_cache
+EOF2
+	check report-sparkline-ascii $SH -c "LC_ALL=C.UTF-8 $SH '$R' --ascii '$D/stacks.1' '$D/stacks.2' '$D/stacks.3'" <<'EOF2'
+1    142    -                 220      901120      +120     +491520 rising   _-#   kmalloc-4k
+EOF2
+	# --prometheus: the families, the top suspect and the largest stack, a
+	# label value with " and \ escaped, written by rename
+	pd=$(mktemp -d)
+	sed 's/^    kleak_rank_leak_work+0x1d\/0x60 \[kleak_rank\]$/    we"ird\\fn+0x1d\/0x60 [kleak_rank]/' "$D/suspects.2" >"$pd/s2"
+	check report-prometheus $SH -c "$SH '$R' --prometheus '$pd/k.prom' -n 1 '$D/suspects.1' '$pd/s2' && cat '$pd/k.prom' && ls -A '$pd'" <<'EOF2'
+# TYPE kleak_up gauge
+kleak_up 1
+kleak_live_objects 3110
+kleak_kind_live_bytes{kind="slab"} 1821120
+kleak_kind_live_bytes{kind="percpu"} 0
+# TYPE kleak_stack_live_bytes gauge
+kleak_stack_live_bytes{stack="311",site="we\"ird\\fn+0x1d/0x60 [kleak_rank]",cache="kmalloc-192",kind="slab"} 21120
+kleak_stack_live_bytes{stack="57",site="alloc_inode+0x1e/0xc0",cache="kernfs_iattrs_cache",kind="slab"} 1800000
+# TYPE kleak_stack_allocs_total counter
+kleak_stack_allocs_total{stack="311",site="we\"ird\\fn+0x1d/0x60 [kleak_rank]",cache="kmalloc-192",kind="slab"} 110
+kleak_stack_frees_total{stack="57",site="alloc_inode+0x1e/0xc0",cache="kernfs_iattrs_cache",kind="slab"} 0
+kleak_stack_score{stack="311",site="we\"ird\\fn+0x1d/0x60 [kleak_rank]",cache="kmalloc-192",kind="slab"} 93
+k.prom
+s2
+EOF2
+	if command -v promtool >/dev/null; then
+		check report-prometheus-promtool $SH -c "promtool check metrics <'$pd/k.prom' && echo promtool-ok" <<'EOF2'
+promtool-ok
+EOF2
+	fi
+	check report-prometheus-down $SH -c "$SH '$R' --prometheus '$pd/down.prom' --dir /nonexistent/kleak; echo rc=\$?; cat '$pd/down.prom'" <<'EOF2'
+rc=0
+kleak_up 0
+EOF2
+	check report-prometheus-baddir $SH "$R" --prometheus /nonexistent/dir/k.prom "$D/suspects.1" <<'EOF2'
+kleak-report: --prometheus: cannot write in directory '/nonexistent/dir'
+EOF2
+	rm -rf "$pd"
+	# kleak-watch's live screen: each sample costs the same (the 6th reads no
+	# more than 1.5 times what the 2nd read: it re-read its whole history
+	# before), and on a terminal it redraws in place (home, clear to end of
+	# line and of screen; never a full clear)
+	check watch-live-constant $SH -c "KLEAK_WATCH_DEBUG=1 $SH '$W' -i 1 -d 5 2>&1 >/dev/null | awk '/analysed/ { n[\$3 + 0] = \$5 } END { print (n[6] > 0 && n[6] <= 1.5 * n[2]) ? \"constant\" : \"grows: \" n[2] \" then \" n[6] }'" <<'EOF2'
+constant
+EOF2
+	if command -v script >/dev/null; then
+		check watch-live-redraw $SH -c "script -qec \"$SH '$W' -i 1 -d 1\" /dev/null | od -c | tr -s ' ' | grep -c '033 \[ H' | awk '{ print (\$1 > 0) ? \"home\" : \"none\" }'; script -qec \"$SH '$W' -i 1 -d 1\" /dev/null | grep -c \"\$(printf '\\033')\\[2J\"" <<'EOF2'
+home
+0
+EOF2
+	fi
 	check report-usage $SH "$R" --top <<'EOF2'
 kleak-report: option '--top' needs a value (see --help)
 EOF2
@@ -174,6 +228,17 @@ INT3 has a line per boot of the stale-int3 experiment:
 EOF2
 }
 
+# the version: one in module/version.h, the same in dkms.conf, the package
+# and the manual pages
+v=$(sed -n 's/^#define KLEAK_VERSION[^"]*"\(.*\)"/\1/p' "$TOP/module/version.h")
+bad=""
+grep -qx "PACKAGE_VERSION=\"$v\"" "$TOP/dkms.conf" || bad="$bad dkms.conf"
+head -n 1 "$TOP/debian/changelog" | grep -q "^kleak ($v) " || bad="$bad debian/changelog"
+for m in "$TOP"/man/*.[48]; do grep -q "\"kleak $v\"" "$m" || bad="$bad ${m##*/}"; done
+if [ -n "$v" ] && [ -z "$bad" ]; then echo "PASS scripts/version"; else echo "FAIL scripts/version: not $v in:$bad"; fi
+
+# the scripts pick ASCII or UTF-8 by the locale: the tests fix it
+export LC_ALL=C
 SH=sh SUFFIX="" run_all
 # busybox: its sh, awk and tools first in PATH
 if command -v busybox >/dev/null; then

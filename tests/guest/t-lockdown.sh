@@ -1,0 +1,39 @@
+# Booted with lockdown=integrity, as a Secure Boot machine is: the test bed
+# boots the debug kernel so for this test alone (tb check), with every module
+# signed by the kernel's build key as DKMS signs with the machine's MOK key.
+# Root still reads the outstanding objects, in debugfs and in /proc/kleak/,
+# and gives commands through /proc/kleak/.  Elsewhere: SKIP.
+. /tests/lib.sh
+L=/sys/kernel/security/lockdown
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+grep -q '\[integrity\]' $L 2>/dev/null || { echo "not booted with lockdown=integrity"; exit 77; }
+# the lockdown is real: the same module unsigned is refused
+[ -f /kleak/unsigned/kleak.ko ] || fail "no unsigned copy of kleak.ko in the initramfs"
+if insmod /kleak/unsigned/kleak.ko 2>/dev/null; then fail "unsigned kleak.ko loaded under lockdown"; fi
+grep -q '^kleak ' /proc/modules && fail "kleak loaded"
+load
+insmod /kleak/kleak_fixture.ko leaks=5 size=4096 || fail "insmod of the signed kleak_fixture.ko"
+
+# debugfs: the read-only files
+n=$(grep -c 'site=kleak_fixture_plant' $K/outstanding)
+[ "$n" = 5 ] || fail "debugfs outstanding: $n of the 5 leaks"
+expect_grep 'stack [0-9]*: 5 objects, 20480 bytes live' $K/stacks "debugfs stacks"
+if cat $K/control >/dev/null 2>/tmp/err; then fail "debugfs control opened under lockdown (kernel changed its rule?)"; fi
+grep -q 'not permitted' /tmp/err || fail "debugfs control: want EPERM, got $(cat /tmp/err)"
+
+# /proc/kleak: everything
+P=/proc/kleak
+[ "$(grep -c 'site=kleak_fixture_plant' $P/outstanding)" = 5 ] || fail "$P/outstanding: not the 5 leaks"
+expect_grep '^ *20480 *5 kleak_fixture_plant+' $P/allocinfo "$P/allocinfo"
+a=$(grep -m 1 'site=kleak_fixture_plant' $P/outstanding | cut -d' ' -f1)
+echo "$a" >$P/object || fail "$P/object refused $a"
+expect_grep '0000: 6b 6c 65 61 6b 2d 66 69 78 74 75 72 65 20 6c 65  kleak-fixture le' $P/object "$P/object contents"
+echo mark >$P/control || fail "$P/control refused mark"
+expect_grep '^mark: [0-9]* ms ago$' $P/control "mark through $P/control"
+echo clear >$P/control || fail "$P/control refused clear"
+n=$(grep -c 'site=kleak_fixture_plant' $P/outstanding)
+[ "$n" = 0 ] || fail "clear through $P/control left $n leaks"
+if echo nonsense >$P/control 2>/dev/null; then fail "$P/control accepted nonsense"; fi
+rmmod kleak_fixture || fail "rmmod kleak_fixture"
+unload
+echo "lockdown: ok (unsigned refused; signed loaded; debugfs read-only files readable, control EPERM; /proc/kleak all)"
