@@ -266,6 +266,71 @@ static void kleak_test_planted_leak(struct kunit *test)
 	kleak_stop();
 }
 
+/* two callers of one call site: two stacks, one allocinfo line */
+static noinline void *kleak_test_plant_a(void)
+{
+	void *p = kleak_test_plant();
+
+	barrier();	/* no tail call: this frame stays on the stack */
+	return p;
+}
+
+static noinline void *kleak_test_plant_b(void)
+{
+	void *p = kleak_test_plant();
+
+	barrier();
+	return p;
+}
+
+/*
+ * allocinfo: the kernel's v1.0 header, and one line per call site that sums
+ * its stacks: "%12lli %8llu fn+off:0 [module] func:fn", a space, a newline.
+ */
+static void kleak_test_allocinfo_view(struct kunit *test)
+{
+	static const char header[] = "allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n";
+	char *buf = kunit_kzalloc(test, 1 << 20, GFP_KERNEL);
+	struct kleak_out out = { .buf = buf, .size = 1 << 20 };
+	unsigned long long bytes = 0, calls = 0;
+	struct kleak_obj oa, ob;
+	char *line, *end;
+	void *p[3];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	kleak_test_start(test);
+	p[0] = kleak_test_plant_a();
+	p[1] = kleak_test_plant_a();
+	p[2] = kleak_test_plant_b();
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)p[0], &oa));
+	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)p[2], &ob));
+	KUNIT_EXPECT_NE_MSG(test, oa.stack, ob.stack, "two callers, one stack");
+	kleak_test_view(test, KLEAK_VIEW_ALLOCINFO, &out);
+	KUNIT_EXPECT_EQ(test, strncmp(buf, header, sizeof(header) - 1), 0);
+	line = strstr(buf, " func:kleak_test_plant\x20\n");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, line, "no line of kleak_test_plant in:\n%.512s", buf);
+	KUNIT_EXPECT_NULL(test, strstr(line + 1, " func:kleak_test_plant\x20\n"));
+	end = line;
+	while (line > buf && line[-1] != '\n')
+		line--;
+	*end = '\0';
+	i = sscanf(line, "%llu %llu", &bytes, &calls);
+	KUNIT_EXPECT_EQ(test, i, 2);
+	KUNIT_EXPECT_EQ(test, bytes, 768ULL);
+	KUNIT_EXPECT_EQ(test, calls, 3ULL);
+	/* the columns of %12lli %8llu, then the tag with its module */
+	KUNIT_EXPECT_EQ(test, line[12], ' ');
+	KUNIT_EXPECT_EQ(test, line[21], ' ');
+	KUNIT_EXPECT_NOT_NULL(test, strstr(line, ":0 [kleak_test]"));
+	KUNIT_EXPECT_EQ(test, strncmp(line + 22, "kleak_test_plant+0x", 19), 0);
+	for (i = 0; i < 3; i++)
+		kfree(p[i]);
+	kleak_stop();
+}
+
 /* ---- suspects ---------------------------------------------------------- */
 
 static unsigned int kleak_test_eval(u64 n, u64 allocs, u16 slices, u64 seen_s, u8 class)
@@ -1190,6 +1255,7 @@ static struct kunit_suite kleak_index_suite = {
 static struct kunit_case kleak_core_cases[] = {
 	KUNIT_CASE(kleak_test_stack_dedupe),
 	KUNIT_CASE(kleak_test_planted_leak),
+	KUNIT_CASE(kleak_test_allocinfo_view),
 	KUNIT_CASE(kleak_test_kmem_cache_name),
 	KUNIT_CASE(kleak_test_filter_parse),
 	KUNIT_CASE(kleak_test_control),

@@ -123,10 +123,11 @@ static int kleak_allocinfo_open(struct inode *inode, struct file *file)
 
 /*
  * Each file is in debugfs and in /proc/kleak/ (which lockdown leaves
- * alone), with the same callbacks: KLEAK_FILE_OPS(name, release, write)
- * makes its file_operations kleak_<name>_fops and proc_ops kleak_<name>_pops.
+ * alone), with the same callbacks: KLEAK_FOPS(name, release, write) makes
+ * its file_operations kleak_<name>_fops, KLEAK_POPS its proc_ops
+ * kleak_<name>_pops.
  */
-#define KLEAK_FILE_OPS(name, rel, wr)					\
+#define KLEAK_FOPS(name, rel, wr)					\
 	static const struct file_operations kleak_##name##_fops = {	\
 		.owner = THIS_MODULE,					\
 		.open = kleak_##name##_open,				\
@@ -134,7 +135,9 @@ static int kleak_allocinfo_open(struct inode *inode, struct file *file)
 		.write = wr,						\
 		.llseek = seq_lseek,					\
 		.release = rel,						\
-	};								\
+	}
+
+#define KLEAK_POPS(name, rel, wr)					\
 	static const struct proc_ops kleak_##name##_pops = {		\
 		.proc_open = kleak_##name##_open,			\
 		.proc_read = seq_read,					\
@@ -143,10 +146,14 @@ static int kleak_allocinfo_open(struct inode *inode, struct file *file)
 		.proc_release = rel,					\
 	}
 
-KLEAK_FILE_OPS(outstanding, kleak_report_release, NULL);
-KLEAK_FILE_OPS(stacks, kleak_report_release, NULL);
-KLEAK_FILE_OPS(suspects, kleak_report_release, NULL);
-KLEAK_FILE_OPS(allocinfo, kleak_report_release, NULL);
+KLEAK_FOPS(outstanding, kleak_report_release, NULL);
+KLEAK_POPS(outstanding, kleak_report_release, NULL);
+KLEAK_FOPS(stacks, kleak_report_release, NULL);
+KLEAK_POPS(stacks, kleak_report_release, NULL);
+KLEAK_FOPS(suspects, kleak_report_release, NULL);
+KLEAK_POPS(suspects, kleak_report_release, NULL);
+KLEAK_FOPS(allocinfo, kleak_report_release, NULL);
+KLEAK_POPS(allocinfo, kleak_report_release, NULL);
 
 /* ---- object ------------------------------------------------------------ */
 
@@ -252,7 +259,8 @@ static ssize_t kleak_object_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
-KLEAK_FILE_OPS(object, kleak_object_release, kleak_object_write);
+KLEAK_FOPS(object, kleak_object_release, kleak_object_write);
+KLEAK_POPS(object, kleak_object_release, kleak_object_write);
 
 /* ---- stats and control ------------------------------------------------- */
 
@@ -269,7 +277,8 @@ static int kleak_stats_open(struct inode *inode, struct file *file)
 	return kleak_may_open() ?: single_open(file, kleak_stats_seq_show, NULL);
 }
 
-KLEAK_FILE_OPS(stats, single_release, NULL);
+KLEAK_FOPS(stats, single_release, NULL);
+KLEAK_POPS(stats, single_release, NULL);
 
 static int kleak_control_seq_show(struct seq_file *m, void *v)
 {
@@ -305,7 +314,8 @@ static ssize_t kleak_control_write(struct file *file, const char __user *ubuf,
 	return ret ? ret : len;
 }
 
-KLEAK_FILE_OPS(control, single_release, kleak_control_write);
+KLEAK_FOPS(control, single_release, kleak_control_write);
+KLEAK_POPS(control, single_release, kleak_control_write);
 
 /* ---- setup ------------------------------------------------------------- */
 

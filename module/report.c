@@ -794,13 +794,18 @@ static void kleak_stacks_header(struct kleak_out *out, struct kleak_report *r)
  * func:function"; kleak knows the call site's symbol and offset, not its
  * line, so the file is the symbol+offset and the line 0.
  */
+#define KLEAK_ALLOCINFO_HEADER	"allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n"
+/* the kernel ends each line with a space */
+#define KLEAK_ALLOCINFO_EOL	"\x20\n"
+
 static void kleak_allocinfo_item(struct kleak_out *out, struct kleak_report *r,
 				 const struct kleak_stack_snap *s)
 {
 	char *sym = r->sym, *mod, *end, *fn_end;
 
 	if (!kleak_stack_get(s->sidx)->nr) {
-		kleak_printf(out, "%12llu %8llu unknown:0 func:unknown \n", s->bytes, s->objs);
+		kleak_printf(out, "%12llu %8llu unknown:0 func:unknown%s", s->bytes, s->objs,
+			     KLEAK_ALLOCINFO_EOL);
 		return;
 	}
 	kleak_stack_print_frame(s->sidx, 0, sym, KSYM_SYMBOL_LEN);
@@ -819,7 +824,7 @@ static void kleak_allocinfo_item(struct kleak_out *out, struct kleak_report *r,
 	kleak_printf(out, "%12llu %8llu %.*s:0 ", s->bytes, s->objs, (int)(end - sym), sym);
 	if (mod)
 		kleak_printf(out, "[%s] ", mod);
-	kleak_printf(out, "func:%.*s \n", (int)(fn_end - sym), sym);
+	kleak_printf(out, "func:%.*s%s", (int)(fn_end - sym), sym, KLEAK_ALLOCINFO_EOL);
 }
 
 /**
@@ -843,7 +848,7 @@ void kleak_report_show(struct kleak_out *out, struct kleak_report *r, u32 pos)
 	}
 	if (r->view == KLEAK_VIEW_ALLOCINFO) {
 		if (!pos)
-			kleak_printf(out, "allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n");
+			kleak_printf(out, "%s", KLEAK_ALLOCINFO_HEADER);
 		else
 			kleak_allocinfo_item(out, r, &r->stacks[pos - 1]);
 		return;
