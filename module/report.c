@@ -477,6 +477,18 @@ static void kleak_tally(struct kleak_report *r, u32 idx, const struct kleak_obj 
 }
 
 /*
+ * kleak's own allocations (the reports' contexts, the object views) are
+ * tracked like any other, and live while a report is open: the views leave
+ * out the stacks whose call site is in kleak's own text.
+ */
+static bool kleak_stack_own(u32 sidx)
+{
+	const struct kleak_stack *st = kleak_stack_get(sidx);
+
+	return st->nr && !READ_ONCE(st->frozen) && within_module(st->frames[0], THIS_MODULE);
+}
+
+/*
  * Fill @r from the records, in one pass: the objects that pass the
  * filters, oldest first; or what every stack has live, largest first, the
  * stacks without a passing object left out.  The probes keep no per-stack
@@ -515,7 +527,7 @@ static void kleak_report_snapshot(struct kleak_report *r)
 	for (i = 1; i < max; i++) {
 		if (!(i & 4095))
 			cond_resched();
-		if (!kleak_record_get(i, &o))
+		if (!kleak_record_get(i, &o) || kleak_stack_own(o.stack))
 			continue;
 		if (r->stacks) {
 			if (o.stack < nr)
