@@ -28,6 +28,13 @@ expect_grep '^ *20480 *5 kleak_fixture_plant+' $P/allocinfo "$P/allocinfo"
 a=$(grep -m 1 'site=kleak_fixture_plant' $P/outstanding | cut -d' ' -f1)
 echo "$a" >$P/object || fail "$P/object refused $a"
 expect_grep '0000: 6b 6c 65 61 6b 2d 66 69 78 74 75 72 65 20 6c 65  kleak-fixture le' $P/object "$P/object contents"
+# the scripts too
+/scripts/kleak-report -c 1 >/tmp/rep 2>&1 || { cat /tmp/rep; fail "kleak-report under lockdown"; }
+expect_grep 'kleak_fixture_plant' /tmp/rep "kleak-report under lockdown"
+/scripts/kleak-report -d $P -c 1 >/tmp/rep 2>&1 || fail "kleak-report -d $P under lockdown"
+expect_grep 'kleak_fixture_plant' /tmp/rep "kleak-report -d $P"
+mkdir -p /tmp/tf && /scripts/kleak-report --prometheus /tmp/tf/k.prom || fail "kleak-report --prometheus under lockdown"
+expect_grep '^kleak_up 1$' /tmp/tf/k.prom
 echo mark >$P/control || fail "$P/control refused mark"
 expect_grep '^mark: [0-9]* ms ago$' $P/control "mark through $P/control"
 echo clear >$P/control || fail "$P/control refused clear"
@@ -36,4 +43,4 @@ n=$(grep -c 'site=kleak_fixture_plant' $P/outstanding)
 if echo nonsense >$P/control 2>/dev/null; then fail "$P/control accepted nonsense"; fi
 rmmod kleak_fixture || fail "rmmod kleak_fixture"
 unload
-echo "lockdown: ok (unsigned refused; signed loaded; debugfs read-only files readable, control EPERM; /proc/kleak all)"
+echo "lockdown: ok (unsigned refused; signed loaded; debugfs read-only files readable, control EPERM; /proc/kleak all; kleak-report)"
