@@ -15,6 +15,10 @@
 # the end.  Prints "PASS KERNEL/prom.<name>" or "FAIL KERNEL/prom.<name>: why".
 
 set -u
+case "${1:-}" in
+-h|--help) sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
+[ $# -eq 2 ] || { echo "usage: prometheus.sh KERNEL LOG (see --help)" >&2; exit 2; }
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 K=$1 LOG=$2
 tmp=$(mktemp -d /tmp/kleak-prom.XXXXXX)
