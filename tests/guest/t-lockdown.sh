@@ -29,9 +29,9 @@ a=$(grep -m 1 'site=kleak_fixture_plant' $P/outstanding | cut -d' ' -f1)
 echo "$a" >$P/object || fail "$P/object refused $a"
 expect_grep '0000: 6b 6c 65 61 6b 2d 66 69 78 74 75 72 65 20 6c 65  kleak-fixture le' $P/object "$P/object contents"
 # the scripts too
-/scripts/kleak-report -c 1 >/tmp/rep 2>&1 || { cat /tmp/rep; fail "kleak-report under lockdown"; }
+/scripts/kleak-report -c 1 -n 500 >/tmp/rep 2>&1 || { cat /tmp/rep; fail "kleak-report under lockdown"; }
 expect_grep 'kleak_fixture_plant' /tmp/rep "kleak-report under lockdown"
-/scripts/kleak-report -d $P -c 1 >/tmp/rep 2>&1 || fail "kleak-report -d $P under lockdown"
+/scripts/kleak-report -d $P -c 1 -n 500 >/tmp/rep 2>&1 || fail "kleak-report -d $P under lockdown"
 expect_grep 'kleak_fixture_plant' /tmp/rep "kleak-report -d $P"
 mkdir -p /tmp/tf && /scripts/kleak-report --prometheus /tmp/tf/k.prom || fail "kleak-report --prometheus under lockdown"
 expect_grep '^kleak_up 1$' /tmp/tf/k.prom
