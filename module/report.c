@@ -139,7 +139,8 @@ struct kleak_stack_snap {
  * @filter: the filter when it was made
  * @now: kleak_clock() when it was made: every age is taken then
  * @mark: the mark when it was made
- * @modmatch: per stack: 0 not known yet, 1 not through @filter.module, 2 through
+ * @modmatch: per stack: 0 not known yet, 1 not shown (kleak's own, or not
+ *	through @filter.module), 2 shown
  * @n: entries in @objs or @stacks
  * @objs: the outstanding view's objects
  * @stacks: the stacks view's stacks
@@ -194,12 +195,25 @@ static struct kleak_report *kleak_report_alloc(enum kleak_view view, bool filter
 	return r;
 }
 
+/*
+ * kleak's own allocations (the reports' contexts, the object views) are
+ * tracked like any other, and live while a report is open: the views leave
+ * out the stacks whose call site is in kleak's own text.
+ */
+static bool kleak_stack_own(u32 sidx)
+{
+	const struct kleak_stack *st = kleak_stack_get(sidx);
+
+	return st->nr && !READ_ONCE(st->frozen) && within_module(st->frames[0], THIS_MODULE);
+}
+
+/* Is stack @sidx shown: not kleak's own, and through filter.module if set. */
 static bool kleak_stack_passes(struct kleak_report *r, u32 sidx)
 {
-	if (!r->filter.module[0])
-		return true;
 	if (!r->modmatch[sidx])
-		r->modmatch[sidx] = kleak_stack_in_module(sidx, r->filter.module) ? 2 : 1;
+		r->modmatch[sidx] = !kleak_stack_own(sidx) &&
+				    (!r->filter.module[0] ||
+				     kleak_stack_in_module(sidx, r->filter.module)) ? 2 : 1;
 	return r->modmatch[sidx] == 2;
 }
 
@@ -477,18 +491,6 @@ static void kleak_tally(struct kleak_report *r, u32 idx, const struct kleak_obj 
 }
 
 /*
- * kleak's own allocations (the reports' contexts, the object views) are
- * tracked like any other, and live while a report is open: the views leave
- * out the stacks whose call site is in kleak's own text.
- */
-static bool kleak_stack_own(u32 sidx)
-{
-	const struct kleak_stack *st = kleak_stack_get(sidx);
-
-	return st->nr && !READ_ONCE(st->frozen) && within_module(st->frames[0], THIS_MODULE);
-}
-
-/*
  * Fill @r from the records, in one pass: the objects that pass the
  * filters, oldest first; or what every stack has live, largest first, the
  * stacks without a passing object left out.  The probes keep no per-stack
@@ -527,7 +529,7 @@ static void kleak_report_snapshot(struct kleak_report *r)
 	for (i = 1; i < max; i++) {
 		if (!(i & 4095))
 			cond_resched();
-		if (!kleak_record_get(i, &o) || kleak_stack_own(o.stack))
+		if (!kleak_record_get(i, &o))
 			continue;
 		if (r->stacks) {
 			if (o.stack < nr)
