@@ -284,12 +284,14 @@ static noinline void *kleak_test_plant_b(void)
 }
 
 /*
- * allocinfo: the kernel's v1.0 header, and one line per call site that sums
- * its stacks: "%12lli %8llu fn+off:0 [module] func:fn", a space, a newline.
+ * allocinfo: the kernel's v2.0 header, and one line per call site that sums
+ * its stacks: "%12lli %8llu fn+off:0 [module] func:fn", a space, a newline;
+ * " accurate:no" before the space once an event of a stack of the site was
+ * lost, and on no other site.
  */
 static void kleak_test_allocinfo_view(struct kunit *test)
 {
-	static const char header[] = "allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n";
+	static const char header[] = "allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n";
 	char *buf = kunit_kzalloc(test, 1 << 20, GFP_KERNEL);
 	struct kleak_out out = { .buf = buf, .size = 1 << 20 };
 	unsigned long long bytes = 0, calls = 0;
@@ -326,6 +328,17 @@ static void kleak_test_allocinfo_view(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, line[21], ' ');
 	KUNIT_EXPECT_NOT_NULL(test, strstr(line, ":0 [kleak_test]"));
 	KUNIT_EXPECT_EQ(test, strncmp(line + 22, "kleak_test_plant+0x", 19), 0);
+	/* an event lost of one of the site's two stacks: the site is inexact */
+	if (!kleak_lost_unattributed()) {
+		KUNIT_EXPECT_FALSE(test, kleak_stack_inexact(ob.stack));
+		kleak_stack_mark_inexact(ob.stack);
+		memset(buf, 0, 1 << 20);
+		out.len = 0;
+		kleak_test_view(test, KLEAK_VIEW_ALLOCINFO, &out);
+		line = strstr(buf, " func:kleak_test_plant accurate:no\x20\n");
+		KUNIT_EXPECT_NOT_NULL_MSG(test, line, "no accurate:no in:\n%.512s", buf);
+		KUNIT_EXPECT_FALSE(test, kleak_stack_inexact(oa.stack));
+	}
 	for (i = 0; i < 3; i++)
 		kfree(p[i]);
 	kleak_stop();

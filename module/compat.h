@@ -342,10 +342,18 @@ static inline void kleak_module_text(const struct module *mod, bool init,
  * unwind_next_frame) is exported on every supported kernel.  Elsewhere,
  * stack_trace_save().
  */
+/*
+ * A stack holds kernel frames only.  The ORC walk ends on the pt_regs of
+ * the entry from user mode, and its last step reports the interrupted
+ * user-mode address (arch_stack_walk() and unwind_get_return_address()
+ * drop it): with PIE binaries and ASLR that address differs in every
+ * process, and one kernel path made a new stack per process.  So a walk
+ * stops at the first address of the user half (x86-64: the top bit
+ * clear), and at user-mode entry regs.
+ */
 #if defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_ORC)
 #include <asm/unwind.h>
 #define KLEAK_DIRECT_UNWIND	1
-/* ORC reports kernel text addresses only; no need to check them again */
 #define KLEAK_UNWIND_IP(st)	((st)->ip)
 #elif defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_FRAME_POINTER)
 #include <asm/unwind.h>
@@ -355,6 +363,16 @@ static inline void kleak_module_text(const struct module *mod, bool init,
 #include <linux/stacktrace.h>
 #define KLEAK_DIRECT_UNWIND	0
 #endif
+
+/* Is @ip a user-space address (the lower, user half on x86-64)? */
+static __always_inline bool kleak_user_ip(unsigned long ip)
+{
+#ifdef CONFIG_X86_64
+	return (long)ip >= 0;
+#else
+	return ip < TASK_SIZE;
+#endif
+}
 
 /*
  * Is frame @ip the call site: @call_site, or the first frame after a run
@@ -404,7 +422,7 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 	     unwind_next_frame(&st)) {
 		unsigned long ip = KLEAK_UNWIND_IP(&st);
 
-		if (!ip)
+		if (!ip || kleak_user_ip(ip))
 			break;
 		if (pos == UINT_MAX) {
 			if (kleak_is_site(call_site, fns, ip, &in))
@@ -502,6 +520,22 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 	"va_clip"
 #define KLEAK_RECLAIM_FNS						\
 	"alloc_inode", "__d_alloc", "d_alloc", "d_alloc_parallel", "d_alloc_pseudo"
+
+/*
+ * The slab allocator's own API above kmalloc: functions that allocate
+ * with their own return address as the call site (_RET_IP_), so that the
+ * kmalloc event names them and not their caller.  A slab allocation whose
+ * call site is in one of them is attributed, as allocation profiling does,
+ * to the first frame past them (tracker.c, kleak_alloc_stack()).
+ * kmalloc_array(), krealloc_array() and kvmalloc_array() are inline on
+ * every supported kernel; kmemdup() and kstrdup() pass their caller on.
+ * 5.10: kvmalloc_node; 6.10+: the _noprof names; 7.x: the _node_align ones.
+ */
+#define KLEAK_SLAB_API_FNS						\
+	"kvmalloc_node", "kvmalloc_node_noprof", "__kvmalloc_node_noprof",	\
+	"kvrealloc", "kvrealloc_noprof", "kvrealloc_node_align_noprof",	\
+	"krealloc", "krealloc_noprof", "krealloc_node_align_noprof",	\
+	"kvmemdup"
 
 /*
  * The dispatchers of interrupt work (tracker.c, kleak_irq_cut()): an

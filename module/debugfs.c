@@ -157,40 +157,53 @@ KLEAK_POPS(allocinfo, kleak_report_release, NULL);
 
 /* ---- object ------------------------------------------------------------ */
 
-/* protects: kleak_object_addr, the address last written to object */
-static DEFINE_MUTEX(kleak_object_mutex);
-static unsigned long kleak_object_addr;
+/*
+ * One open of object: its own address, written to it, and its own view.
+ * Write then read on the same file, as with simple_transaction files:
+ * another open neither sees nor changes it.
+ */
+struct kleak_object_file {
+	unsigned long addr;	/* WRITE_ONCE by a write, READ_ONCE by a read */
+	struct kleak_object_view v;
+};
 
 /* Position 0 is the header, n the object's chunk n. */
 static void *kleak_object_start(struct seq_file *m, loff_t *pos)
 {
-	struct kleak_object_view *v = m->private;
-	unsigned long addr;
+	struct kleak_object_file *f = m->private;
+	unsigned long addr = READ_ONCE(f->addr);
 	int ret;
 
 	kleak_records_lock();
+	if (!addr)	/* nothing written to this open: the hint alone */
+		return *pos ? NULL : SEQ_START_TOKEN;
 	if (*pos == 0) {
-		mutex_lock(&kleak_object_mutex);
-		addr = kleak_object_addr;
-		mutex_unlock(&kleak_object_mutex);
-		ret = kleak_object_load(v, addr);
+		ret = kleak_object_load(&f->v, addr);
 		if (ret)
 			return ERR_PTR(ret);
 	}
-	return *pos <= kleak_object_len(v) ? pos : NULL;
+	return *pos <= kleak_object_len(&f->v) ? pos : NULL;
 }
 
 static void *kleak_object_next(struct seq_file *m, void *v, loff_t *pos)
 {
+	struct kleak_object_file *f = m->private;
+
 	++*pos;
-	return *pos <= kleak_object_len(m->private) ? pos : NULL;
+	if (v == SEQ_START_TOKEN)
+		return NULL;
+	return *pos <= kleak_object_len(&f->v) ? pos : NULL;
 }
 
 static int kleak_object_seq_show(struct seq_file *m, void *v)
 {
+	struct kleak_object_file *f = m->private;
 	struct kleak_out out = { .seq = m };
 
-	kleak_object_show(&out, m->private, *(loff_t *)v);
+	if (v == SEQ_START_TOKEN)
+		seq_puts(m, "# no address: write one to this open file, then read it (exec 3<>object; echo ADDR >&3; cat <&3)\n");
+	else
+		kleak_object_show(&out, &f->v, *(loff_t *)v);
 	return 0;
 }
 
@@ -204,21 +217,21 @@ static const struct seq_operations kleak_object_sops = {
 /* Every open, write-only ones too, is a seq_file: .llseek is seq_lseek. */
 static int kleak_object_open(struct inode *inode, struct file *file)
 {
-	struct kleak_object_view *v;
+	struct kleak_object_file *f;
 	int ret;
 
 	ret = kleak_may_open();
 	if (ret)
 		return ret;
-	v = kzalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
 		return -ENOMEM;
 	ret = seq_open(file, &kleak_object_sops);
 	if (ret) {
-		kfree(v);
+		kfree(f);
 		return ret;
 	}
-	((struct seq_file *)file->private_data)->private = v;
+	((struct seq_file *)file->private_data)->private = f;
 	return 0;
 }
 
@@ -253,9 +266,8 @@ static ssize_t kleak_object_write(struct file *file, const char __user *ubuf,
 	}
 	if (!kleak_lookup(addr, &o))
 		return -ENOENT;
-	mutex_lock(&kleak_object_mutex);
-	kleak_object_addr = addr;
-	mutex_unlock(&kleak_object_mutex);
+	WRITE_ONCE(((struct kleak_object_file *)
+		    ((struct seq_file *)file->private_data)->private)->addr, addr);
 	return len;
 }
 

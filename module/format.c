@@ -12,9 +12,39 @@
 
 #include "format.h"
 
+/* The kernel log: print each whole line of @out's buffer, keep the rest. */
+static void kleak_log_lines(struct kleak_out *out)
+{
+	char *nl;
+	size_t n;
+
+	while ((nl = memchr(out->buf, '\n', out->len))) {
+		n = nl - out->buf;
+		pr_info("%.*s\n", (int)n, out->buf);
+		out->len -= n + 1;
+		memmove(out->buf, nl + 1, out->len);
+	}
+	/* a line longer than the buffer: printed in pieces, nothing lost */
+	if (out->len >= out->size - 1)
+		kleak_out_flush(out);
+}
+
+/**
+ * kleak_out_flush() - print what is left of an unended line (kernel log)
+ * @out: the target; nothing to do for the others
+ */
+void kleak_out_flush(struct kleak_out *out)
+{
+	if (!out->log || !out->len)
+		return;
+	pr_info("%.*s\n", (int)out->len, out->buf);
+	out->len = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_out_flush);
+
 /**
  * kleak_printf() - print to a seq_file, a buffer, or the kernel log
- * @out: the target; all-zero for printk, where each call is one line
+ * @out: the target; with @out->log, the kernel log, a record per line
  * @fmt: format
  */
 void kleak_printf(struct kleak_out *out, const char *fmt, ...)
@@ -28,10 +58,8 @@ void kleak_printf(struct kleak_out *out, const char *fmt, ...)
 		if (out->len < out->size)
 			out->len += vscnprintf(out->buf + out->len, out->size - out->len,
 					       fmt, args);
-	} else {
-		struct va_format vaf = { .fmt = fmt, .va = &args };
-
-		pr_info("%pV", &vaf);
+		if (out->log)
+			kleak_log_lines(out);
 	}
 	va_end(args);
 }

@@ -15,16 +15,22 @@
 /**
  * struct kleak_out - where a report goes
  * @seq: a seq_file, or NULL
- * @buf: a buffer, or NULL (with @seq NULL too: printk, a line per call)
+ * @buf: a buffer, or NULL; with @log, the line being built
  * @size: size of @buf
  * @len: bytes of @buf used
+ * @log: the kernel log: one printk record per whole line, however many
+ *	 calls built it (kleak_out_flush() prints a last, unended one)
  */
 struct kleak_out {
 	struct seq_file *seq;
 	char *buf;
 	size_t size;
 	size_t len;
+	bool log;
 };
+
+/* A line of the kernel log built by kleak_printf(): room for one */
+#define KLEAK_LOG_LINE	1024
 
 #define KLEAK_STR_MIN	4	/* shortest printable run shown, like strings(1) */
 #define KLEAK_STR_SHOW	72	/* longest part of a run shown */
@@ -53,6 +59,7 @@ struct kleak_strscan {
 };
 
 __printf(2, 3) void kleak_printf(struct kleak_out *out, const char *fmt, ...);
+void kleak_out_flush(struct kleak_out *out);
 void kleak_hexdump(struct kleak_out *out, const void *data, size_t len,
 		   size_t offset);
 void kleak_print_age(struct kleak_out *out, const char *pfx, u64 ns);

@@ -39,6 +39,7 @@
 #include <linux/vmalloc.h>
 
 #include "index.h"
+#include "names.h"
 
 #define KLEAK_LOCK_STRIPES 1024
 
@@ -337,24 +338,30 @@ bool kleak_index_read(struct kleak_index *ix, unsigned long addr,
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_read);
 
 /**
- * kleak_index_resize() - set the size of the record of @addr
+ * kleak_index_resize() - set the size of the record of @addr, in place
  * @ix: the index
  * @addr: the object address
  * @size: its new requested size (krealloc() in place)
  *
- * Any context.  Return: true when @addr is indexed.
+ * Only a slab object whose slot holds @size is resized: a larger one
+ * moves, and its kmalloc and kfree events say so.
+ * Any context.  Return: true when @addr is indexed and was resized.
  */
 bool kleak_index_resize(struct kleak_index *ix, unsigned long addr, u32 size)
 {
 	unsigned long flags;
 	u32 i, head;
+	bool ok = false;
 
 	head = kleak_addr_lock(ix, addr, &flags);
 	i = kleak_addr_find(ix, addr, head);
-	if (i != KLEAK_NONE)
+	if (i != KLEAK_NONE && kleak_obj_kind(&ix->pool[i]) == KLEAK_KIND_SLAB &&
+	    size <= kleak_obj_size(&ix->pool[i])) {
 		ix->pool[i].bytes_req = size;
+		ok = true;
+	}
 	kleak_addr_unlock(ix, addr, head, flags);
-	return i != KLEAK_NONE;
+	return ok;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_index_resize);
 

@@ -122,14 +122,19 @@ err_tracker:
 	return ret;
 }
 
+/* the rmmod summary's line, built a piece at a time: one exit only */
+static char kleak_exit_line[KLEAK_LOG_LINE];
+
 static void __exit kleak_exit(void)
 {
-	struct kleak_out out = {};
+	struct kleak_out out = { .buf = kleak_exit_line, .size = sizeof(kleak_exit_line),
+				 .log = true };
 
 	/* no reader: an open file holds a module reference */
 	kleak_debugfs_exit();
 	kleak_stop_final();
 	kleak_summary(&out, 10);
+	kleak_out_flush(&out);
 	kleak_report_exit();
 	kleak_tracker_exit();
 }

@@ -130,6 +130,7 @@ struct kleak_stack_snap {
 	u8 score;
 	u8 own;
 	u8 kind;
+	bool inexact;
 };
 
 /**
@@ -145,10 +146,13 @@ struct kleak_stack_snap {
  * @objs: the outstanding view's objects
  * @stacks: the stacks view's stacks
  * @sym: room for a symbol
+ * @lost: events were lost that no stack can be told of, when it was made
+ *	 (kleak_lost_unattributed()): every count may be short
  */
 struct kleak_report {
 	enum kleak_view view;
 	bool filtered;
+	bool lost;
 	struct kleak_filter filter;
 	u64 now;
 	u64 mark;
@@ -246,9 +250,11 @@ static void kleak_report_by_site(struct kleak_report *r)
 
 	sort(r->stacks, r->n, sizeof(*r->stacks), kleak_site_cmp, NULL);
 	for (i = 0; i < r->n; i++) {
+		r->stacks[i].inexact = r->lost || kleak_stack_inexact(r->stacks[i].sidx);
 		if (n && !kleak_site_cmp(&r->stacks[n - 1], &r->stacks[i])) {
 			r->stacks[n - 1].objs += r->stacks[i].objs;
 			r->stacks[n - 1].bytes += r->stacks[i].bytes;
+			r->stacks[n - 1].inexact |= r->stacks[i].inexact;
 			continue;
 		}
 		r->stacks[n++] = r->stacks[i];
@@ -510,6 +516,7 @@ static void kleak_report_snapshot(struct kleak_report *r)
 		r->mark = 0;
 	}
 	r->now = kleak_clock();
+	r->lost = kleak_lost_unattributed();
 	r->n = 0;
 	memset(r->modmatch, 0, kleak_stacks_max());
 	walk = kleak_filter_per_object(&r->filter, r->mark);
@@ -803,23 +810,28 @@ static void kleak_stacks_header(struct kleak_out *out, struct kleak_report *r)
 }
 
 /*
- * allocinfo: the format of the kernel's /proc/allocinfo v1.0
+ * allocinfo: the format of the kernel's /proc/allocinfo v2.0
  * (lib/alloc_tag.c), per call site.  Its tag is "file:line [module]
- * func:function"; kleak knows the call site's symbol and offset, not its
- * line, so the file is the symbol+offset and the line 0.
+ * func:function", then optional " key:value" pairs; kleak knows the call
+ * site's symbol and offset, not its line, so the file is the
+ * symbol+offset and the line 0.  "accurate:no", as the kernel marks a tag
+ * whose counters may be wrong: an event of the site's objects was lost
+ * (kleak_stack_inexact()), or one that no site can be told of.
  */
-#define KLEAK_ALLOCINFO_HEADER	"allocinfo - version: 1.0\n#     <size>  <calls> <tag info>\n"
+#define KLEAK_ALLOCINFO_HEADER	"allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n"
 /* the kernel ends each line with a space */
 #define KLEAK_ALLOCINFO_EOL	"\x20\n"
 
 static void kleak_allocinfo_item(struct kleak_out *out, struct kleak_report *r,
 				 const struct kleak_stack_snap *s)
 {
+	const char *acc = s->inexact ? " accurate:no" : "";
 	char *sym = r->sym, *mod, *end, *fn_end;
 
 	if (!kleak_stack_get(s->sidx)->nr) {
-		kleak_printf(out, "%12llu %8llu unknown:0 func:unknown%s", s->bytes, s->objs,
-			     KLEAK_ALLOCINFO_EOL);
+		/* the stack table's overflow: what lost its stack */
+		kleak_printf(out, "%12llu %8llu unknown:0 func:unknown accurate:no%s", s->bytes,
+			     s->objs, KLEAK_ALLOCINFO_EOL);
 		return;
 	}
 	kleak_stack_print_frame(s->sidx, 0, sym, KSYM_SYMBOL_LEN);
@@ -838,7 +850,7 @@ static void kleak_allocinfo_item(struct kleak_out *out, struct kleak_report *r,
 	kleak_printf(out, "%12llu %8llu %.*s:0 ", s->bytes, s->objs, (int)(end - sym), sym);
 	if (mod)
 		kleak_printf(out, "[%s] ", mod);
-	kleak_printf(out, "func:%.*s%s", (int)(fn_end - sym), sym, KLEAK_ALLOCINFO_EOL);
+	kleak_printf(out, "func:%.*s%s%s", (int)(fn_end - sym), sym, acc, KLEAK_ALLOCINFO_EOL);
 }
 
 /**
@@ -995,6 +1007,7 @@ static const char * const kleak_kind_counter_names[] = {
 void kleak_stats_show(struct kleak_out *out)
 {
 	char kinds[KLEAK_KINDS_TEXT];
+	u32 nstacks;
 	int i, k;
 
 	kleak_printf(out, "running: %d\n", kleak_running());
@@ -1004,8 +1017,12 @@ void kleak_stats_show(struct kleak_out *out)
 	kleak_printf(out, "live_objects: %ld\n", kleak_live());
 	kleak_printf(out, "peak_objects: %u\n", kleak_peak());
 	kleak_printf(out, "max_objects: %u\n", kleak_max_objects());
-	kleak_printf(out, "stacks: %u\n", kleak_stacks_nr() - KLEAK_STACKS_RESERVED);
+	nstacks = kleak_stacks_nr() - KLEAK_STACKS_RESERVED;
+	kleak_printf(out, "stacks: %u\n", nstacks);
 	kleak_printf(out, "max_stacks: %u\n", kleak_stacks_max());
+	/* the stack table's use, in whole percent rounded up: 1 from the first stack */
+	kleak_printf(out, "stack_table_use_pct: %u\n",
+		     (u32)DIV_ROUND_UP_ULL((u64)nstacks * 100, kleak_stacks_max()));
 	kleak_printf(out, "memory_bytes: %zu\n", kleak_memory_bytes());
 	kleak_printf(out, "memory_records_bytes: %zu\n", kleak_records_bytes());
 	kleak_printf(out, "memory_index_bytes: %zu\n", kleak_index_memory_bytes());

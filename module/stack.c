@@ -55,6 +55,8 @@ static u32 kleak_depth;
 static u32 *kleak_stack_buckets;
 static u32 kleak_stack_mask;
 static u64 *kleak_stack_allocs_mem;	/* one row of max_stacks counts per CPU */
+/* a bit per stack: an event of its objects was lost (set_bit, any context) */
+static unsigned long *kleak_inexact_map;
 /* protects: adding an entry (the chain heads, kleak_nr_stacks) */
 static DEFINE_RAW_SPINLOCK(kleak_stack_lock);
 static u32 kleak_nr_stacks;
@@ -127,8 +129,36 @@ u64 *kleak_stack_allocs_row(int cpu)
 size_t kleak_stacks_bytes(void)
 {
 	return (size_t)kleak_max_stacks * kleak_stack_stride +
-		(kleak_stack_mask + 1) * sizeof(u32) + kleak_stack_allocs_size();
+		(kleak_stack_mask + 1) * sizeof(u32) + kleak_stack_allocs_size() +
+		BITS_TO_LONGS(kleak_max_stacks) * sizeof(long);
 }
+
+/**
+ * kleak_stack_mark_inexact() - an event of stack @sidx's objects was lost
+ * @sidx: stack index, below max_stacks
+ *
+ * A record released by a missed free, or dropped after its stack was
+ * known: what the stack has live may be wrong (allocinfo: accurate:no).
+ * Any context; until the next clear.
+ */
+void kleak_stack_mark_inexact(u32 sidx)
+{
+	if (sidx < kleak_max_stacks)
+		set_bit(sidx, kleak_inexact_map);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_stack_mark_inexact);
+
+/**
+ * kleak_stack_inexact() - was an event of stack @sidx's objects lost?
+ * @sidx: stack index
+ *
+ * Return: true if kleak_stack_mark_inexact() was called for it.
+ */
+bool kleak_stack_inexact(u32 sidx)
+{
+	return sidx < kleak_max_stacks && test_bit(sidx, kleak_inexact_map);
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_stack_inexact);
 
 /**
  * kleak_stacks_init() - allocate the stack table
@@ -150,8 +180,9 @@ int kleak_stacks_init(u32 max_stacks, u32 depth)
 	kleak_stack_buckets = vzalloc(array_size(nb, sizeof(u32)));
 	kleak_stack_allocs_mem = vzalloc(kleak_stack_allocs_size());
 	kleak_frozen_arena = vmalloc(KLEAK_FROZEN_ARENA);
+	kleak_inexact_map = bitmap_zalloc(max_stacks, GFP_KERNEL);
 	if (!kleak_stack_mem || !kleak_stack_buckets || !kleak_stack_allocs_mem ||
-	    !kleak_frozen_arena) {
+	    !kleak_frozen_arena || !kleak_inexact_map) {
 		kleak_stacks_exit();
 		return -ENOMEM;
 	}
@@ -166,6 +197,8 @@ void kleak_stacks_exit(void)
 	vfree(kleak_stack_buckets);
 	vfree(kleak_stack_allocs_mem);
 	vfree(kleak_frozen_arena);
+	bitmap_free(kleak_inexact_map);
+	kleak_inexact_map = NULL;
 	kleak_stack_mem = NULL;
 	kleak_stack_buckets = NULL;
 	kleak_stack_allocs_mem = NULL;
@@ -185,6 +218,7 @@ void kleak_stacks_reset(void)
 	memset(kleak_stack_mem, 0, (size_t)kleak_max_stacks * kleak_stack_stride);
 	memset(kleak_stack_buckets, 0, (kleak_stack_mask + 1) * sizeof(u32));
 	memset(kleak_stack_allocs_mem, 0, kleak_stack_allocs_size());
+	bitmap_zero(kleak_inexact_map, kleak_max_stacks);
 	/* 0 is "none", 1 collects what did not fit */
 	kleak_stack_slot(KLEAK_STACK_OVERFLOW)->born = kleak_clock();
 	WRITE_ONCE(kleak_nr_stacks, KLEAK_STACKS_RESERVED);

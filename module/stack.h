@@ -54,6 +54,8 @@ u32 kleak_stacks_max(void);
 u64 *kleak_stack_allocs_row(int cpu);
 u64 kleak_stack_allocs(u32 sidx);
 size_t kleak_stacks_bytes(void);
+void kleak_stack_mark_inexact(u32 sidx);
+bool kleak_stack_inexact(u32 sidx);
 bool kleak_stack_in_module(u32 sidx, const char *module);
 void kleak_stack_print_frame(u32 sidx, unsigned int i, char *buf, size_t len);
 int kleak_stacks_watch_modules(void);

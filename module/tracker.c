@@ -196,7 +196,16 @@ static struct kleak_obj *kleak_pool;
 static u32 kleak_nr_objects;
 static u32 kleak_depth;
 static bool kleak_is_running;	/* probes registered */
-static bool kleak_paused;	/* probes return at once: clear is resetting */
+/*
+ * The probes return at once: KLEAK_PAUSE_ALL while clear resets the
+ * tables; KLEAK_PAUSE_ALLOCS while a purge walks the pool, where frees go
+ * on (they only take records out), so that no free of a kind still
+ * tracked is missed and none of its records goes stale.
+ */
+enum { KLEAK_PAUSE_NONE, KLEAK_PAUSE_ALLOCS, KLEAK_PAUSE_ALL };
+static u8 kleak_paused;
+/* records may be stale: frees went unseen while stopped (see kleak_start()) */
+static bool kleak_stopped_with_records;
 /*
  * Every hook is in place: only then does an allocation at a tracked
  * address mean that its free was missed.  While start registers hooks one
@@ -231,6 +240,8 @@ static struct kleak_ranges kleak_page_alloc_fns, kleak_page_owner_fns, kleak_pcp
 static struct kleak_ranges kleak_vmalloc_fns;
 /* where an interrupt's own frames end: see kleak_irq_cut() */
 static struct kleak_ranges kleak_irq_dispatch_fns;
+/* the slab allocator's API above kmalloc: see kleak_site_in_api() */
+static struct kleak_ranges kleak_slab_api_fns;
 
 /* The current filter: one of two buffers, swapped under RCU. */
 static struct kleak_filter __rcu *kleak_filter_cur;
@@ -375,6 +386,23 @@ long kleak_live(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_live);
 
+/**
+ * kleak_lost_unattributed() - were events lost that no stack can be told of?
+ *
+ * Allocations dropped before their stack was known (the pool full,
+ * recursion, a real NMI, the stack table full, a clear in between),
+ * kprobe hits the kernel missed, and sampling: any stack's counts may be
+ * short then.  Return: true if so.
+ */
+bool kleak_lost_unattributed(void)
+{
+	return kleak_counter_sum(KC_DROP_TABLE_FULL) || kleak_counter_sum(KC_DROP_STACK_FULL) ||
+	       kleak_counter_sum(KC_DROP_RECURSION) || kleak_counter_sum(KC_DROP_NMI) ||
+	       kleak_counter_sum(KC_DROP_CLEARED) || kleak_kprobes_missed() ||
+	       kleak_sample_rate() > 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_lost_unattributed);
+
 /** kleak_peak() - the most records ever out of the pool.  Return: the count. */
 u32 kleak_peak(void)
 {
@@ -489,10 +517,11 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_filter_set);
  * return at once, that is while clear resets the tables, or when the probe
  * re-entered itself on this CPU (counted).  kleak_probe_exit() undoes it.
  */
-static __always_inline bool kleak_probe_enter(struct kleak_pcpu *pc, unsigned long call_site)
+static __always_inline bool kleak_probe_enter_at(struct kleak_pcpu *pc, unsigned long call_site,
+						 u8 paused_at)
 {
-	/* acquire: pairs with the release that ends a clear */
-	if (unlikely(smp_load_acquire(&kleak_paused)))
+	/* acquire: pairs with the release that ends a clear or purge */
+	if (unlikely(smp_load_acquire(&kleak_paused) >= paused_at))
 		return false;
 	if (unlikely(pc->busy)) {
 		kleak_count(KC_DROP_RECURSION);
@@ -501,6 +530,12 @@ static __always_inline bool kleak_probe_enter(struct kleak_pcpu *pc, unsigned lo
 	}
 	pc->busy = 1;
 	return true;
+}
+
+/* An allocation's probe: not while paused at all */
+static __always_inline bool kleak_probe_enter(struct kleak_pcpu *pc, unsigned long call_site)
+{
+	return kleak_probe_enter_at(pc, call_site, KLEAK_PAUSE_ALLOCS);
 }
 
 static __always_inline void kleak_probe_exit(struct kleak_pcpu *pc)
@@ -588,12 +623,23 @@ static unsigned int kleak_irq_cut(const unsigned long *buf, unsigned int n, unsi
 	return n;
 }
 
+/*
+ * A call site in the slab allocator's own API (krealloc(), kvmalloc()...,
+ * KLEAK_SLAB_API_FNS) is not the site: the first frame past it is, found
+ * in the stack, with stack_depth 0 too.
+ */
+static __always_inline bool kleak_site_in_api(unsigned long call_site)
+{
+	return unlikely(kleak_in_ranges(&kleak_slab_api_fns, call_site));
+}
+
 static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_site)
 {
-	unsigned int n, site;
+	unsigned int n, site, depth = max_t(u32, kleak_depth, 1);
+	bool api = kleak_site_in_api(call_site);
 
-	n = kleak_unwind(call_site, NULL, pc->scratch + 1, kleak_depth,
-			 kleak_depth + KLEAK_SKIP_MAX, &site);
+	n = kleak_unwind(api ? 0 : call_site, api ? &kleak_slab_api_fns : NULL, pc->scratch + 1,
+			 depth, depth + KLEAK_SKIP_MAX, &site);
 	n = kleak_irq_cut(pc->scratch + 1, n, site);
 	return kleak_stack_from(call_site, pc->scratch + 1, n, site);
 }
@@ -606,7 +652,7 @@ static __always_inline u32 kleak_alloc_stack_idx(struct kleak_pcpu *pc,
 
 	if (likely(!kleak_depth && pc->site == call_site && pc->site_stack))
 		return pc->site_stack;
-	if (kleak_depth) {
+	if (kleak_depth || kleak_site_in_api(call_site)) {
 		sidx = kleak_alloc_stack(pc, call_site);
 	} else {
 		/* not &call_site: that would put it on the stack, with a canary */
@@ -716,6 +762,7 @@ static __always_inline void __kleak_track_alloc(struct kleak_pcpu *pc, unsigned 
 	if (unlikely(old == idx)) {
 		kleak_pool_put(pc, idx);
 		kleak_drop(KC_DROP_TABLE_FULL, kind);
+		kleak_stack_mark_inexact(sidx);
 		return;
 	}
 	pc->stack_allocs[sidx]++;
@@ -724,6 +771,7 @@ static __always_inline void __kleak_track_alloc(struct kleak_pcpu *pc, unsigned 
 	kleak_kind_count(KC_KIND_ALLOCS, kind);
 	if (unlikely(old != KLEAK_NONE)) {
 		/* same address again while tracked: its free was missed */
+		kleak_stack_mark_inexact(kleak_pool[old].stack);
 		kleak_release(pc, old);
 		if (READ_ONCE(kleak_all_hooked))
 			kleak_count(KC_MISSED_FREE);
@@ -793,7 +841,8 @@ static __always_inline void kleak_track_free_kind(unsigned long call_site, const
 	}
 	local_irq_save(flags);
 	pc = this_cpu_ptr(kleak_pcpu);
-	if (unlikely(!kleak_probe_enter(pc, call_site)))
+	/* a free goes on while a purge pauses the allocations */
+	if (unlikely(!kleak_probe_enter_at(pc, call_site, KLEAK_PAUSE_ALL)))
 		goto out;
 	idx = kleak_index_remove_fast(&kleak_ix, (unsigned long)ptr);
 	if (idx == KLEAK_NONE) {
@@ -1233,31 +1282,32 @@ static int kleak_bulk_alloc_ret(struct kretprobe_instance *ri, struct pt_regs *r
 	return 0;
 }
 
-/* krealloc(p, new_size, ...): in place, the object's new size */
-static int kleak_krealloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * krealloc(p, new_size, ...): a kprobe past its entry, not a kretprobe.
+ * krealloc reads its own return address (_RET_IP_) for the call site of
+ * the allocation it makes when the object moves, and a kretprobe puts its
+ * trampoline there: every tracer's kmalloc event then said
+ * call_site=arch_rethook_trampoline, and so did kleak's record.  Moved,
+ * the kmalloc and kfree events do the work; in place (the new size fits
+ * the object's slot, which is what krealloc checks), no event fires and
+ * the record takes the new size here (kleak_index_resize()).  Should the
+ * object then move after all (7.x: another alignment or node), its kfree
+ * drops the record anyway.
+ */
+static int kleak_krealloc_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct kleak_kret_data *d = (void *)ri->data;
-
-	if (!kleak_kind_active(KLEAK_KIND_SLAB))
-		return 1;
-	kleak_count(KC_EV_KREALLOC);
-	d->arg[0] = regs_get_kernel_argument(regs, 0);
-	d->arg[1] = regs_get_kernel_argument(regs, 1);
-	return ZERO_OR_NULL_PTR((void *)d->arg[0]);
-}
-
-static int kleak_krealloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct kleak_kret_data *d = (void *)ri->data;
+	unsigned long p = regs_get_kernel_argument(regs, 0);
+	size_t size = regs_get_kernel_argument(regs, 1);
 	struct kleak_pcpu *pc;
 	unsigned long flags;
 
-	if (regs_return_value(regs) != d->arg[0] || !kleak_kind_active(KLEAK_KIND_SLAB))
-		return 0;	/* moved: a kmalloc and a kfree fired */
+	kleak_count(KC_EV_KREALLOC);
+	if (ZERO_OR_NULL_PTR((void *)p) || !size || size > U32_MAX)
+		return 0;
 	local_irq_save(flags);
 	pc = this_cpu_ptr(kleak_pcpu);
-	if (likely(kleak_probe_enter(pc, d->arg[0]))) {
-		if (kleak_index_resize(&kleak_ix, d->arg[0], min_t(size_t, d->arg[1], U32_MAX)))
+	if (likely(kleak_probe_enter(pc, p))) {
+		if (kleak_index_resize(&kleak_ix, p, size))
 			kleak_count(KC_KREALLOC_RESIZED);
 		kleak_probe_exit(pc);
 	}
@@ -1375,8 +1425,8 @@ static struct kleak_hook kleak_hooks[] = {
 	  .ret = kleak_kmalloc_nolock_ret, .optional = true, .quiet = true },
 	KLEAK_KRP("bulk_alloc", KLEAK_KIND_SLAB, kleak_bulk_alloc_syms, kleak_bulk_alloc_entry,
 		  kleak_bulk_alloc_ret),
-	KLEAK_KRP("krealloc", KLEAK_KIND_SLAB, kleak_krealloc_syms, kleak_krealloc_entry,
-		  kleak_krealloc_ret),
+	{ .name = "krealloc", .kind = KLEAK_KIND_SLAB, .syms = kleak_krealloc_syms,
+	  .pre = kleak_krealloc_pre, .optional = true },
 	KLEAK_TP_NAMED("page_alloc", "mm_page_alloc", kleak_probe_page_alloc, KLEAK_KIND_PAGE),
 	KLEAK_KRP("vmalloc", KLEAK_KIND_VMALLOC, kleak_vmalloc_syms, kleak_vmalloc_entry,
 		  kleak_vmalloc_ret),
@@ -1608,6 +1658,8 @@ static int kleak_kprobes_disarm(unsigned int kinds)
 	return ret;
 }
 
+static void kleak_purge(unsigned int kinds);
+
 /**
  * kleak_start() - register the probes of the kinds tracked
  *
@@ -1621,6 +1673,14 @@ int kleak_start(void)
 	mutex_lock(&kleak_ctl_mutex);
 	if (kleak_is_running)
 		goto out;
+	/*
+	 * Frees made while stopped were not seen: the records from before
+	 * would show as leaks.  Tracking starts afresh (the stacks stay).
+	 */
+	if (kleak_stopped_with_records) {
+		kleak_purge(KLEAK_KINDS_ALL);
+		kleak_stopped_with_records = false;
+	}
 	ret = kleak_hooks_register(kleak_kinds_on);
 	if (ret)
 		goto out;
@@ -1657,6 +1717,7 @@ int kleak_stop(void)
 	WRITE_ONCE(kleak_kinds_active, 0);
 	kleak_hooks_unregister(KLEAK_KINDS_ALL, false);
 	WRITE_ONCE(kleak_is_running, false);
+	kleak_stopped_with_records = true;
 out:
 	mutex_unlock(&kleak_ctl_mutex);
 	return ret;
@@ -1664,12 +1725,13 @@ out:
 EXPORT_SYMBOL_IF_KUNIT(kleak_stop);
 
 /*
- * Pause the probes: every probe that may not have seen kleak_paused
- * returns before this does.  kleak_ctl_mutex held.
+ * Pause the probes (@how: KLEAK_PAUSE_ALL, or KLEAK_PAUSE_ALLOCS): every
+ * probe that may not have seen kleak_paused returns before this does.
+ * kleak_ctl_mutex held.
  */
-static void kleak_pause(void)
+static void kleak_pause(u8 how)
 {
-	WRITE_ONCE(kleak_paused, true);
+	WRITE_ONCE(kleak_paused, how);
 	/*
 	 * Tracepoint probes, and the kprobe handlers, which run with
 	 * preemption off.
@@ -1681,20 +1743,23 @@ static void kleak_pause(void)
 static void kleak_unpause(void)
 {
 	/* release: the probes see the tables as left once they see this */
-	smp_store_release(&kleak_paused, false);
+	smp_store_release(&kleak_paused, KLEAK_PAUSE_NONE);
 }
 
 /*
  * Forget the records of the kinds @kinds, whose hooks are gone: their
- * frees will not be seen any more.  kleak_ctl_mutex held; the probes are
- * paused and the records locked meanwhile.
+ * frees will not be seen any more.  kleak_ctl_mutex held; allocations are
+ * paused and the records locked meanwhile.  Frees go on: one that takes a
+ * record out first leaves the purge nothing to do for it (its index
+ * remove finds another record, or none), and no record is handed out
+ * again meanwhile.
  */
 static void kleak_purge(unsigned int kinds)
 {
 	unsigned long flags;
 	u32 i, idx;
 
-	kleak_pause();
+	kleak_pause(KLEAK_PAUSE_ALLOCS);
 	down_write(&kleak_records_rwsem);
 	for (i = 1; i < kleak_nr_objects; i++) {
 		struct kleak_obj *o = &kleak_pool[i];
@@ -1786,7 +1851,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_kinds_set);
 int kleak_clear(void)
 {
 	mutex_lock(&kleak_ctl_mutex);
-	kleak_pause();
+	kleak_pause(KLEAK_PAUSE_ALL);
 	/* stacks saved at a kretprobe's entry before now are gone */
 	WRITE_ONCE(kleak_clear_gen, kleak_clear_gen + 1);
 	down_write(&kleak_records_rwsem);
@@ -1923,6 +1988,7 @@ static int kleak_kinds_init(void)
 	static const char *const page_owner[] = { KLEAK_PAGE_OWNER_FNS, NULL };
 	static const char *const pcpu_alloc[] = { KLEAK_PERCPU_ALLOC_FNS, NULL };
 	static const char *const irq_dispatch[] = { KLEAK_IRQ_DISPATCH_FNS, NULL };
+	static const char *const slab_api[] = { KLEAK_SLAB_API_FNS, NULL };
 	static const char *const vmalloc_fns[] = {
 		KLEAK_VMALLOC_SYMS, KLEAK_VMALLOC_NODE_SYMS, KLEAK_VMALLOC_AREA_SYMS, NULL
 	};
@@ -1940,6 +2006,8 @@ static int kleak_kinds_init(void)
 		ret = kleak_ranges_resolve(&kleak_vmalloc_fns, vmalloc_fns);
 	if (!ret)
 		ret = kleak_ranges_resolve(&kleak_irq_dispatch_fns, irq_dispatch);
+	if (!ret)
+		ret = kleak_ranges_resolve(&kleak_slab_api_fns, slab_api);
 	return ret;
 }
 

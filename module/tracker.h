@@ -95,6 +95,7 @@ unsigned int kleak_sample_rate(void);
 u32 kleak_peak(void);
 long kleak_live(void);
 u64 kleak_counter_sum(enum kleak_counter c);
+bool kleak_lost_unattributed(void);
 unsigned long kleak_recursion_site(void);
 size_t kleak_memory_bytes(void);
 size_t kleak_records_bytes(void);

@@ -33,6 +33,12 @@ kver_ge() {
 	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
 
+# object_dump ADDR [FILE]: write ADDR to one open of FILE (default
+# $K/object), and read that open's dump: each open has its own address
+object_dump() {
+	{ echo "$1" >&3 && cat <&3; } 3<>"${2:-$K/object}"
+}
+
 stat_val() { awk -v k="$1" '$1 == k":" { print $2 }' $K/stats; }
 
 load() { insmod /kleak/kleak.ko "$@" || fail "insmod kleak.ko $*"; }

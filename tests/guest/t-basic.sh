@@ -41,8 +41,7 @@ grep '^#[0-9]* stack' /tmp/s | sed 's/.*objects, \([0-9]*\) bytes.*/\1/' |
 
 # object: record and the whole object, like crash's rd -a
 addr=$(grep 'site=kleak_fixture_plant' /tmp/o | head -n 1 | cut -d' ' -f1)
-echo "$addr" >$K/object || fail "object refused tracked address $addr"
-cat $K/object >/tmp/obj
+object_dump "$addr" >/tmp/obj || fail "object refused tracked address $addr"
 expect_grep "^object $addr size=4096/4096 cache=kmalloc-4k" /tmp/obj
 expect_grep 'call site: kleak_fixture_plant+' /tmp/obj
 expect_grep '0000: 6b 6c 65 61 6b 2d 66 69 78 74 75 72 65 20 6c 65  kleak-fixture le' /tmp/obj
@@ -52,6 +51,17 @@ if echo 0xffff888000001000 >$K/object 2>/tmp/err; then fail "untracked address a
 grep -q 'No such file' /tmp/err || fail "untracked address: want ENOENT, got $(cat /tmp/err)"
 if echo nonsense >$K/object 2>/dev/null; then fail "bad address accepted"; fi
 dmesg | grep -q "kleak: object: 'nonsense' is not an address" || fail "no warning for a bad object address"
+# each open has its own address: another open's write changes nothing here,
+# and an open that wrote none says so
+addr2=$(grep 'site=kleak_fixture_plant' /tmp/o | sed -n 2p | cut -d' ' -f1)
+[ -n "$addr2" ] && [ "$addr2" != "$addr" ] || fail "want two fixture leaks"
+exec 3<>$K/object
+echo "$addr" >&3 || fail "object refused $addr"
+object_dump "$addr2" | grep -q "^object $addr2 " || fail "a second open does not show its own address"
+grep -q "^object $addr " <&3 || fail "the first open lost its address to another open's write"
+exec 3<&-
+cat $K/object >/tmp/obj
+expect_grep '^# no address: write one to this open file' /tmp/obj "an open with no address"
 
 # stats
 cat $K/stats >/tmp/st
@@ -86,6 +96,9 @@ expect_grep 'kleak: missed_frees=[0-9]* unknown_frees=[0-9]*' /tmp/d
 expect_grep 'kleak: top [0-9]* suspects, likeliest leak first:' /tmp/d
 expect_grep 'kleak: top [0-9]* stacks by live bytes:' /tmp/d
 expect_grep 'kleak:     kleak_fixture_plant+0x.* \[kleak_fixture\]' /tmp/d "summary names the leak"
+# one record per line: the cache, kind, age and comms of a stack together
+expect_grep 'kleak:   cache: kmalloc-4k  kind: slab  oldest: [0-9.]*s  comms: ' /tmp/d "a stack's cache line, whole"
+expect_nogrep 'kleak: *\(oldest\|comms\):' /tmp/d "a summary line split into records"
 # the fixture's error path frees only what it allocated (it freed NULLs)
 if insmod /kleak/kleak_fixture.ko cached=3 fail=1 2>/dev/null; then fail "fixture fail=1 loaded"; fi
 grep -q '^kleak_fixture ' /proc/modules && fail "fixture fail=1 left loaded"

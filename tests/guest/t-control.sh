@@ -85,6 +85,22 @@ insmod /kleak/kleak_fixture.ko leaks=2 size=64 churn=100 && rmmod kleak_fixture
 [ "$(stat_val events_kmalloc)" = "$a" ] || fail "events counted while stopped"
 control start
 [ "$(stat_val running)" = 1 ] || fail "not running after start"
+# objects freed while stopped do not stay listed: start begins afresh
+insmod /kleak/kleak_fixture.ko cached=3 || fail "fixture cached=3"
+[ "$(grep -c 'site=kleak_fixture_cache_alloc' $K/outstanding)" = 3 ] || fail "the 3 cache objects are not tracked"
+control stop
+rmmod kleak_fixture	# frees them, unseen
+control start
+[ "$(grep -c 'site=kleak_fixture_cache_alloc' $K/outstanding)" = 0 ] ||
+	fail "objects freed while stopped still listed after start"
+# turning a kind off and on under churn loses no free of the others
+control clear
+m0=$(stat_val missed_frees)
+insmod /kleak/kleak_fixture.ko rcu_storm=1 || fail "fixture rcu_storm=1"
+i=0
+while [ $i -lt 10 ]; do control "kinds slab,vmalloc,percpu"; control "kinds all"; i=$((i + 1)); done
+rmmod kleak_fixture
+[ "$(stat_val missed_frees)" = "$m0" ] || fail "kinds toggles under churn: missed_frees $m0 -> $(stat_val missed_frees)"
 
 # clear forgets everything
 control clear

@@ -28,6 +28,11 @@ want kleak_kinds_leak_vmalloc vmalloc $vsize 4
 want kleak_kinds_leak_percpu percpu 64 4
 want kleak_kinds_leak_bulk slab 96 4
 want kleak_kinds_leak_krealloc slab 120 4
+# the site of a moved krealloc, and of kvmalloc's kmalloc, is their caller
+want kleak_kinds_leak_krealloc_moved slab 300 4
+want kleak_kinds_leak_kvsmall slab 200 4
+expect_nogrep "site=\(arch_rethook_trampoline\|krealloc\|kvmalloc\|__kvmalloc\|kvrealloc\)" /tmp/o \
+	"a call site in the allocator's API"
 [ "$(grep "kind=vmalloc" /tmp/o | grep -c "site=kleak_kinds_leak_kvmalloc+")" = 1 ] ||
 	fail "kvmalloc's vmalloc fallback is not shown once at its caller"
 expect_nogrep "site=kleak_kinds_twin_" /tmp/o "a balanced twin is live"
@@ -57,19 +62,16 @@ echo "KLEAK-KINDS $(uname -r) pages: events=$(stat_val events_page_alloc) tracke
 
 # object: a page block and a vmalloc area read back, within their size
 pa=$(grep "site=kleak_kinds_leak_pages+" /tmp/o | head -1 | cut -d' ' -f1)
-echo "$pa" >$K/object || fail "object $pa refused"
-cat $K/object >/tmp/obj || fail "object unreadable"
+object_dump "$pa" >/tmp/obj || fail "object $pa refused"
 expect_grep "kind=page" /tmp/obj
 expect_grep "contents (32768 bytes)" /tmp/obj
 grep -q "kleak-kinds page leak" /tmp/obj || grep -q "kleak-kinds pag" /tmp/obj || fail "page contents not shown"
 va=$(grep "site=kleak_kinds_leak_vmalloc+" /tmp/o | head -1 | cut -d' ' -f1)
-echo "$va" >$K/object || fail "object $va refused"
-cat $K/object >/tmp/obj || fail "object unreadable"
+object_dump "$va" >/tmp/obj || fail "object $va refused"
 expect_grep "contents ($vsize bytes)" /tmp/obj
 expect_grep "kleak-kinds vmal" /tmp/obj
 pc=$(grep "site=kleak_kinds_leak_percpu+" /tmp/o | head -1 | cut -d' ' -f1)
-echo "$pc" >$K/object || fail "object $pc refused"
-cat $K/object >/tmp/obj || fail "object unreadable"
+object_dump "$pc" >/tmp/obj || fail "object $pc refused"
 expect_grep "kind=percpu" /tmp/obj
 expect_grep "kleak-kinds perc" /tmp/obj
 

@@ -26,8 +26,8 @@ P=/proc/kleak
 [ "$(grep -c 'site=kleak_fixture_plant' $P/outstanding)" = 5 ] || fail "$P/outstanding: not the 5 leaks"
 expect_grep '^ *20480 *5 kleak_fixture_plant+' $P/allocinfo "$P/allocinfo"
 a=$(grep -m 1 'site=kleak_fixture_plant' $P/outstanding | cut -d' ' -f1)
-echo "$a" >$P/object || fail "$P/object refused $a"
-expect_grep '0000: 6b 6c 65 61 6b 2d 66 69 78 74 75 72 65 20 6c 65  kleak-fixture le' $P/object "$P/object contents"
+object_dump "$a" $P/object >/tmp/pobj || fail "$P/object refused $a"
+expect_grep '0000: 6b 6c 65 61 6b 2d 66 69 78 74 75 72 65 20 6c 65  kleak-fixture le' /tmp/pobj "$P/object contents"
 # the scripts too
 /scripts/kleak-report -c 1 -n 500 >/tmp/rep 2>&1 || { cat /tmp/rep; fail "kleak-report under lockdown"; }
 expect_grep 'kleak_fixture_plant' /tmp/rep "kleak-report under lockdown"

@@ -22,9 +22,7 @@ mods=$!
 reads=0 objects=0
 while [ "$(date +%s)" -lt $end ]; do
 	a=$(grep -m 1 '^0x' $K/outstanding | cut -d' ' -f1)
-	if [ -n "$a" ] && echo "$a" >$K/object 2>/dev/null; then
-		cat $K/object >/dev/null 2>&1 && objects=$((objects + 1))
-	fi
+	[ -n "$a" ] && object_dump "$a" >/dev/null 2>&1 && objects=$((objects + 1))
 	cat $K/stacks >/dev/null || fail "stacks unreadable during the storm"
 	cat $K/suspects >/dev/null || fail "suspects unreadable during the storm"
 	reads=$((reads + 1))

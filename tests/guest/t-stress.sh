@@ -56,7 +56,7 @@ storm_start() {
 	[ "${1:-}" = norcu ] ||
 		worker rcu 'insmod /kleak/kleak_fixture.ko rcu=500 churn=200 bulk=16 && rmmod kleak_fixture'
 	[ "${1:-}" = kleak ] || return 0
-	worker read 'cat $K/outstanding $K/stacks $K/suspects $K/stats $K/control; a=$(grep -m 1 "^0x" $K/outstanding | cut -d" " -f1); [ -n "$a" ] && echo $a >$K/object && cat $K/object'
+	worker read 'cat $K/outstanding $K/stacks $K/suspects $K/stats $K/control; a=$(grep -m 1 "^0x" $K/outstanding | cut -d" " -f1); [ -n "$a" ] && object_dump $a >/dev/null'
 	worker write 'for c in stop start clear mark unmark "filter size=64-4096" "filter comm=sh" "filter min_age=1s" "filter reset"; do echo "$c" >$K/control; done; echo $((n % 4 + 1)) >$P/sample; echo $((n % 4097)) >$P/sample_bytes'
 }
 
@@ -577,7 +577,7 @@ phase_lockdown() {
 	if echo stop >/proc/kleak/control && grep -q '^state: stopped$' /proc/kleak/control &&
 		echo start >/proc/kleak/control; then got="$got proc-control:ok"; else bad "/proc/kleak/control refused under lockdown"; fi
 	a=$(grep -m 1 'site=kleak_fixture_plant' /proc/kleak/outstanding | cut -d' ' -f1)
-	if echo "$a" >/proc/kleak/object && grep -q "^object $a " /proc/kleak/object; then
+	if object_dump "$a" /proc/kleak/object | grep -q "^object $a "; then
 		got="$got proc-object:ok"; else bad "/proc/kleak/object refused under lockdown"; fi
 	if echo 2 >$P/sample 2>/dev/null; then got="$got param-write:ok"; echo 1 >$P/sample; else got="$got param-write:refused"; fi
 	if rmmod kleak; then got="$got rmmod:ok"; else bad "rmmod refused under lockdown"; fi
