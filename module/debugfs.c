@@ -264,6 +264,8 @@ static ssize_t kleak_object_write(struct file *file, const char __user *ubuf,
 		pr_warn_ratelimited("object: '%*pE' is not an address\n", kleak_esc_len(s), s);
 		return -EINVAL;
 	}
+	if (kleak_contents_locked())
+		return -EPERM;
 	if (!kleak_lookup(addr, &o))
 		return -ENOENT;
 	WRITE_ONCE(((struct kleak_object_file *)

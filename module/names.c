@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "kleak: " fmt
 
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -149,6 +150,10 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_comm_name);
 
 /* Offset of the name pointer in the private struct kmem_cache, or -1. */
 static long kleak_cache_name_off = -1;
+/* Offset of the cache pointer in a slab's head page (struct slab), or -1. */
+long kleak_slab_cache_off = -1;
+/* A cache entry whose cache was destroyed: a key no cache or size class has */
+#define KLEAK_CACHE_KEY_GONE	(~0UL)
 
 /*
  * The slot of @s that points to a copy of @name (kmem_cache_create() may
@@ -193,6 +198,47 @@ static void kleak_cache_name_init(void)
 		kleak_cache_name_off = off;
 	else
 		pr_warn("cannot find the cache name in struct kmem_cache; caches are shown by size\n");
+}
+
+/*
+ * Learn where a slab's head page (struct slab, private to mm/) keeps its
+ * cache: the one word of the page of an object of kmalloc-128 and of one
+ * of kmalloc-64 that points to its cache (before the probes exist: these
+ * two are not tracked).  Without it, kmalloc objects are named by size.
+ */
+static long kleak_find_cache_slot(struct kmem_cache *s)
+{
+	const unsigned long *w;
+	long off = -1, i;
+	void *o;
+
+	o = s ? kmem_cache_alloc(s, GFP_KERNEL) : NULL;
+	if (!o)
+		return -1;
+	w = (const unsigned long *)virt_to_head_page(o);
+	for (i = 0; i < sizeof(struct page) / sizeof(long); i++) {
+		if (w[i] != (unsigned long)s)
+			continue;
+		if (off >= 0) {		/* twice: ambiguous */
+			off = -1;
+			break;
+		}
+		off = i * sizeof(long);
+	}
+	kmem_cache_free(s, o);
+	return off;
+}
+
+static void kleak_slab_cache_init(void)
+{
+	struct kmem_cache *a = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(128)];
+	struct kmem_cache *b = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)];
+	long off = kleak_find_cache_slot(a);
+
+	if (off >= 0 && kleak_find_cache_slot(b) == off)
+		kleak_slab_cache_off = off;
+	else
+		pr_warn("cannot find the cache of a slab page; kmalloc objects are named by size\n");
 }
 
 static void kleak_cache_name(const struct kmem_cache *s, u32 size, char *buf)
@@ -240,7 +286,7 @@ struct kleak_cache_key {
 
 static bool kleak_cache_key_match(const void *slot, const void *key)
 {
-	return ((const struct kleak_cache_info *)slot)->key ==
+	return READ_ONCE(((const struct kleak_cache_info *)slot)->key) ==
 	       ((const struct kleak_cache_key *)key)->key;
 }
 
@@ -281,6 +327,30 @@ u16 kleak_cache_intern(const struct kmem_cache *s, size_t size)
 			    kleak_cache_key_match, kleak_cache_fill);
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_cache_intern);
+
+/**
+ * kleak_cache_forget() - cache @s is being destroyed
+ * @s: the cache
+ *
+ * Its entry stays, for the records that name it, but no later cache is
+ * matched to it: kmem_cache_create() may hand out the same struct to a
+ * cache of another name and size, whose objects would then be read with
+ * the old size.  Any context (a kprobe on kmem_cache_destroy()).
+ */
+void kleak_cache_forget(const struct kmem_cache *s)
+{
+	unsigned long key = (unsigned long)s;
+	struct kleak_cache_info *c;
+	unsigned int i;
+
+	for (i = 0; i < KLEAK_CACHE_PROBES; i++) {
+		u16 slot = (hash_long(key, 32) + i) & (KLEAK_CACHES - 1);
+
+		c = kleak_slot_ready(kleak_caches, sizeof(*kleak_caches), KLEAK_CACHES, slot);
+		if (c && READ_ONCE(c->key) == key)
+			WRITE_ONCE(c->key, KLEAK_CACHE_KEY_GONE);
+	}
+}
 
 /**
  * kleak_cache_get() - a cache table entry
@@ -337,6 +407,7 @@ int kleak_names_init(void)
 		return -ENOMEM;
 	}
 	kleak_cache_name_init();
+	kleak_slab_cache_init();
 	return 0;
 }
 

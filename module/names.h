@@ -8,6 +8,7 @@
 #define _KLEAK_NAMES_H
 
 #include <linux/cpumask.h>
+#include <linux/mm.h>
 #include <linux/types.h>
 
 #include "index.h"
@@ -34,6 +35,30 @@ struct kleak_cache_info {
 	char name[KLEAK_CACHE_NAME_LEN];
 };
 
+/* Where a slab page keeps its cache (names.c, learned at load), or -1 */
+extern long kleak_slab_cache_off;
+
+/*
+ * The cache a slab object is in, from its slab's head page, or NULL (not
+ * a slab object, or the offset is unknown).  The kmalloc event has no
+ * cache: its object may be in kmalloc-cg-*, dma-kmalloc-*, kmalloc-rcl-*
+ * or a SLAB_BUCKETS cache (memdup_user-*, msg_msg-*), not kmalloc-N.  Any
+ * context.
+ */
+static __always_inline const struct kmem_cache *kleak_slab_cache_of(const void *ptr)
+{
+	struct page *page;
+
+	if (unlikely(kleak_slab_cache_off < 0 || !virt_addr_valid(ptr)))
+		return NULL;
+	page = virt_to_head_page(ptr);
+	if (!PageSlab(page))
+		return NULL;
+	return READ_ONCE(*(const struct kmem_cache *const *)((const char *)page +
+							      kleak_slab_cache_off));
+}
+
+void kleak_cache_forget(const struct kmem_cache *s);
 int kleak_names_init(void);
 void kleak_names_exit(void);
 u16 kleak_comm_intern(const char *comm);

@@ -28,6 +28,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
@@ -66,6 +67,34 @@ static const struct kernel_param_ops kleak_sample_bytes_ops = {
 };
 module_param_cb(sample_bytes, &kleak_sample_bytes_ops, &kleak_sample_bytes, 0600);
 MODULE_PARM_DESC(sample_bytes, "Bytes of each exemplar object hex-dumped in the stacks view, 0 to 4096 (default 64; writable)");
+
+/*
+ * Under confidentiality lockdown the kernel refuses /proc/kcore and BPF
+ * reads of its memory (LOCKDOWN_KCORE is of that level), and kleak hands
+ * out none either: no object dump, sample or strings.  A lockdown is
+ * never lifted, so once seen it is kept (and the lockdown LSM's own
+ * notice is printed once).  Each refusal is counted (stats:
+ * contents_refused).
+ */
+static bool kleak_confidential;
+static atomic_long_t kleak_contents_refused = ATOMIC_LONG_INIT(0);
+
+/**
+ * kleak_contents_locked() - may kernel memory be shown?  Counts a refusal
+ *
+ * Process context.  Return: true (refused) under confidentiality lockdown.
+ */
+bool kleak_contents_locked(void)
+{
+	if (!READ_ONCE(kleak_confidential)) {
+		if (!security_locked_down(LOCKDOWN_KCORE))
+			return false;
+		WRITE_ONCE(kleak_confidential, true);
+	}
+	atomic_long_inc(&kleak_contents_refused);
+	pr_warn_once("lockdown=confidentiality: object contents, samples and strings are refused\n");
+	return true;
+}
 
 /** kleak_sample_bytes_get() - bytes dumped per stack.  Return: sample_bytes. */
 unsigned int kleak_sample_bytes_get(void)
@@ -723,6 +752,10 @@ static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_s
 	u32 idx = s->oldest_idx;
 	enum kleak_kind kind;
 
+	if (kleak_contents_locked()) {
+		kleak_printf(out, "  sample: (refused: lockdown=confidentiality)\n");
+		return;
+	}
 	if (!kleak_record_get(idx, &o) || o.addr != s->oldest_addr || o.ts != s->oldest) {
 		kleak_printf(out, "  sample: (the oldest object was freed since the snapshot)\n");
 		return;
@@ -895,10 +928,13 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_report_show);
  * @v: the view
  * @addr: the object's address
  *
- * kleak_records_lock() held.  Return: 0, or -ENOENT when it is not tracked.
+ * kleak_records_lock() held.  Return: 0, -EPERM under confidentiality
+ * lockdown (kleak_contents_locked()), or -ENOENT when it is not tracked.
  */
 int kleak_object_load(struct kleak_object_view *v, unsigned long addr)
 {
+	if (kleak_contents_locked())
+		return -EPERM;
 	if (!addr || !__kleak_lookup(addr, &v->o, &v->idx))
 		return -ENOENT;
 	v->size = kleak_obj_size(&v->o);
@@ -1038,6 +1074,7 @@ void kleak_stats_show(struct kleak_out *out)
 				     kleak_kind_counter_names[i],
 				     kleak_counter_sum(KC_KIND_ALLOCS + i * KLEAK_KINDS + k));
 	kleak_printf(out, "drop_kprobe_missed: %lu\n", kleak_kprobes_missed());
+	kleak_printf(out, "contents_refused: %ld\n", atomic_long_read(&kleak_contents_refused));
 	kleak_printf(out, "last_recursion_site: %pS\n", (void *)kleak_recursion_site());
 }
 

@@ -552,16 +552,21 @@ static __always_inline void kleak_release(struct kleak_pcpu *pc, u32 idx)
 
 /* The cache entry of an allocation, through the per-CPU last-seen cache. */
 static __always_inline const struct kleak_cache_info *
-kleak_alloc_cache(struct kleak_pcpu *pc, const struct kmem_cache *s, size_t req,
-		  size_t bytes_alloc)
+kleak_alloc_cache(struct kleak_pcpu *pc, const struct kmem_cache *s, const void *ptr,
+		  size_t req, size_t bytes_alloc)
 {
 	/*
-	 * One compare: a cache by its address, kmalloc by bytes_alloc, which
-	 * maps to one size class (a size is never a kernel address).  0, the
-	 * key after a reset or a failed lookup, matches nothing.
+	 * A kmalloc object's cache is its slab's (kmalloc-cg-*, dma-kmalloc-*,
+	 * the SLAB_BUCKETS caches...); a large one's, none.  Then one compare:
+	 * a cache by its address, a large kmalloc by bytes_alloc (a size is
+	 * never a kernel address).  0, the key after a reset, a failed lookup
+	 * or a destroyed cache, matches nothing.
 	 */
-	unsigned long key = s ? (unsigned long)s : bytes_alloc;
+	unsigned long key;
 
+	if (!s)
+		s = kleak_slab_cache_of(ptr);
+	key = s ? (unsigned long)s : bytes_alloc;
 	if (unlikely(pc->cache_key != key)) {
 		/*
 		 * bytes_alloc is the cache's slot size, which debug options
@@ -715,7 +720,7 @@ static __always_inline void __kleak_track_alloc(struct kleak_pcpu *pc, unsigned 
 	u16 cache = extra;
 
 	if (kind == KLEAK_KIND_SLAB) {
-		ci = kleak_alloc_cache(pc, s, req, bytes_alloc);
+		ci = kleak_alloc_cache(pc, s, ptr, req, bytes_alloc);
 		cache = pc->cache_id;
 		if (unlikely(!ci)) {
 			kleak_drop(KC_DROP_TABLE_FULL, kind);
@@ -1442,6 +1447,36 @@ static struct kleak_hook kleak_hooks[] = {
 
 #define KLEAK_NR_HOOKS	((int)ARRAY_SIZE(kleak_hooks))
 
+/*
+ * kmem_cache_destroy(s): a kprobe for as long as kleak is loaded, running
+ * or not.  The struct of a destroyed cache may be handed to the next
+ * kmem_cache_create(), of another name and object size: the cache table
+ * forgets @s (kleak_cache_forget()), and so does each CPU's last-seen
+ * cache.  No object of @s is allocated during its destroy.
+ */
+static int kleak_cache_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	unsigned long s = regs_get_kernel_argument(regs, 0);
+	int cpu;
+
+	if (!s)
+		return 0;
+	kleak_cache_forget((const struct kmem_cache *)s);
+	for_each_possible_cpu(cpu) {
+		struct kleak_pcpu *pc = per_cpu_ptr(kleak_pcpu, cpu);
+
+		if (READ_ONCE(pc->cache_key) == s)
+			WRITE_ONCE(pc->cache_key, 0);
+	}
+	return 0;
+}
+
+static const char *const kleak_cache_destroy_syms[] = { "kmem_cache_destroy", NULL };
+/* not in kleak_hooks[]: in place from load to unload, whatever start and stop do */
+static struct kleak_hook kleak_destroy_hook = {
+	.name = "cache_destroy", .syms = kleak_cache_destroy_syms, .pre = kleak_cache_destroy_pre,
+};
+
 /** kleak_bulk_hooked() - is the bulk-free kprobe in place?  Return: true if so. */
 bool kleak_bulk_hooked(void)
 {
@@ -2049,12 +2084,20 @@ int kleak_tracker_init(const struct kleak_tracker_config *cfg,
 	ret = kleak_stacks_watch_modules();
 	if (ret)
 		goto err_destroy_index;
+	ret = kleak_hook_register(&kleak_destroy_hook);
+	if (ret) {
+		pr_warn("cannot register the %s kprobe (%d)\n", kleak_destroy_hook.name, ret);
+		goto err_unwatch;
+	}
+	WRITE_ONCE(kleak_destroy_hook.on, true);
 	kleak_filter_publish(filter);
 	mutex_lock(&kleak_ctl_mutex);
 	kleak_tracker_ready = true;
 	mutex_unlock(&kleak_ctl_mutex);
 	return 0;
 
+err_unwatch:
+	kleak_stacks_unwatch_modules();
 err_destroy_index:
 	kleak_index_destroy(&kleak_ix);
 err_free_names:
@@ -2080,9 +2123,10 @@ void kleak_stop_final(void)
 		pr_warn_once("unload: waiting for memory to disarm the kprobe\n");
 		msleep(100);
 	}
-	/* and the kretprobes, kept until now */
+	/* and the kretprobes, kept until now, and the cache destroy's kprobe */
 	mutex_lock(&kleak_ctl_mutex);
 	kleak_hooks_unregister(KLEAK_KINDS_ALL, true);
+	kleak_hook_unregister(&kleak_destroy_hook);
 	mutex_unlock(&kleak_ctl_mutex);
 }
 

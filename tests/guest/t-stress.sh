@@ -574,11 +574,11 @@ phase_lockdown() {
 	# /proc/kleak: all of it, commands too
 	n=$(grep -c 'site=kleak_fixture_plant' /proc/kleak/outstanding)
 	[ "$n" = 2 ] && got="$got proc-outstanding:ok" || bad "/proc/kleak/outstanding: $n of 2 leaks"
-	if echo stop >/proc/kleak/control && grep -q '^state: stopped$' /proc/kleak/control &&
-		echo start >/proc/kleak/control; then got="$got proc-control:ok"; else bad "/proc/kleak/control refused under lockdown"; fi
 	a=$(grep -m 1 'site=kleak_fixture_plant' /proc/kleak/outstanding | cut -d' ' -f1)
 	if object_dump "$a" /proc/kleak/object | grep -q "^object $a "; then
 		got="$got proc-object:ok"; else bad "/proc/kleak/object refused under lockdown"; fi
+	if echo stop >/proc/kleak/control && grep -q '^state: stopped$' /proc/kleak/control &&
+		echo start >/proc/kleak/control; then got="$got proc-control:ok"; else bad "/proc/kleak/control refused under lockdown"; fi
 	if echo 2 >$P/sample 2>/dev/null; then got="$got param-write:ok"; echo 1 >$P/sample; else got="$got param-write:refused"; fi
 	if rmmod kleak; then got="$got rmmod:ok"; else bad "rmmod refused under lockdown"; fi
 	if insmod /kleak/kleak.ko 2>/dev/null; then got="$got insmod:ok"; rmmod kleak; else got="$got insmod-unsigned:refused"; fi
