@@ -1028,6 +1028,7 @@ static const char * const kleak_counter_names[KC_KIND_ALLOCS] = {
 	[KC_PAGE_OWNED]		= "pages_of_other_allocators",
 	[KC_PAGE_USER]		= "pages_user_skipped",
 	[KC_KREALLOC_RESIZED]	= "krealloc_resized",
+	[KC_DROP_CALLS_FULL]	= "drop_call_table_full",
 	[KC_DROP_CLEARED]	= "drop_cleared",
 };
 

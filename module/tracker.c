@@ -119,6 +119,7 @@
 
 #include "format.h"
 #include "names.h"
+#include "retsite.h"
 #include "stack.h"
 #include "symbols.h"
 #include "tracker.h"
@@ -398,7 +399,8 @@ bool kleak_lost_unattributed(void)
 {
 	return kleak_counter_sum(KC_DROP_TABLE_FULL) || kleak_counter_sum(KC_DROP_STACK_FULL) ||
 	       kleak_counter_sum(KC_DROP_RECURSION) || kleak_counter_sum(KC_DROP_NMI) ||
-	       kleak_counter_sum(KC_DROP_CLEARED) || kleak_kprobes_missed() ||
+	       kleak_counter_sum(KC_DROP_CLEARED) || kleak_counter_sum(KC_DROP_CALLS_FULL) ||
+	       kleak_kprobes_missed() ||
 	       kleak_sample_rate() > 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_lost_unattributed);
@@ -999,6 +1001,23 @@ static int kleak_kmalloc_nolock_entry(struct kretprobe_instance *ri, struct pt_r
 	return 0;
 }
 
+/* kmalloc_nolock(size, gfp, node), at a return (int3 context) */
+static int kleak_kmalloc_nolock_at_ret(struct kprobe *kp, struct pt_regs *regs)
+{
+	unsigned long sp = kernel_stack_pointer(regs), a[KLEAK_CALL_ARGS];
+
+	if (!kleak_call_return(sp, a) || !kleak_kind_active(KLEAK_KIND_SLAB))
+		return 0;
+	kleak_count(KC_EV_NOLOCK_ALLOC);
+	if (unlikely(kleak_real_nmi(true))) {
+		kleak_count(KC_DROP_NMI);
+		return 0;
+	}
+	kleak_track_alloc(READ_ONCE(*(unsigned long *)sp), (const void *)regs_return_value(regs),
+			  a[0], kleak_kmalloc_roundup(a[0], a[0]), NULL, (__force gfp_t)(u32)a[1]);
+	return 0;
+}
+
 static int kleak_kmalloc_nolock_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	size_t req = *(size_t *)ri->data;
@@ -1271,19 +1290,70 @@ static int kleak_bulk_alloc_entry(struct kretprobe_instance *ri, struct pt_regs 
 	return kleak_entry_stack(d, KLEAK_KIND_SLAB);
 }
 
-static int kleak_bulk_alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* The objects of a bulk allocation, @d's stack saved (any context) */
+static void kleak_bulk_alloc_track(const struct kleak_kret_data *d, unsigned long ret)
 {
-	struct kleak_kret_data *d = (void *)ri->data;
-	size_t i, n = kleak_bulk_alloc_count(regs_return_value(regs), d->arg[2]);
+	size_t i, n = kleak_bulk_alloc_count(ret, d->arg[2]);
 	void **p = (void **)d->arg[3];
 
-	if (!kleak_entry_stack_ok(d, KLEAK_KIND_SLAB))
-		return 0;
 	for (i = 0; i < n; i++) {
 		kleak_count(KC_EV_BULK_ALLOC);
 		kleak_track_alloc_kind(d->site, p[i], 0, 0, (const struct kmem_cache *)d->arg[0],
 				       (__force gfp_t)(u32)d->arg[1], KLEAK_KIND_SLAB, d->sidx);
 	}
+}
+
+static int kleak_bulk_alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kleak_kret_data *d = (void *)ri->data;
+
+	if (kleak_entry_stack_ok(d, KLEAK_KIND_SLAB))
+		kleak_bulk_alloc_track(d, regs_return_value(regs));
+	return 0;
+}
+
+/*
+ * The return-site probes' entry, past the fentry call: the arguments,
+ * kept under the stack pointer, which points at the return address here
+ * and at each return.  Any context (int3).
+ */
+static int kleak_call_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	unsigned long a[KLEAK_CALL_ARGS];
+	int i;
+
+	if (!kleak_kind_active(KLEAK_KIND_SLAB))
+		return 0;
+	for (i = 0; i < KLEAK_CALL_ARGS; i++)
+		a[i] = regs_get_kernel_argument(regs, i);
+	if (unlikely(!kleak_call_enter(kernel_stack_pointer(regs), a)))
+		kleak_drop(KC_DROP_CALLS_FULL, KLEAK_KIND_SLAB);
+	return 0;
+}
+
+/*
+ * At a return of the call kept by kleak_call_pre(): its arguments in @d,
+ * its call site (the return address, on top of the stack) and its stack,
+ * walked here, where the caller's frames still are.  Return: true when
+ * the allocation is to be tracked.
+ */
+static bool kleak_call_ret(struct pt_regs *regs, struct kleak_kret_data *d)
+{
+	unsigned long sp = kernel_stack_pointer(regs);
+
+	if (!kleak_call_return(sp, d->arg) || !kleak_kind_active(KLEAK_KIND_SLAB))
+		return false;
+	d->site = READ_ONCE(*(unsigned long *)sp);
+	return !kleak_entry_stack(d, KLEAK_KIND_SLAB);
+}
+
+/* kmem_cache_alloc_bulk(s, gfp, size, p), at a return */
+static int kleak_bulk_alloc_at_ret(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kleak_kret_data d;
+
+	if (kleak_call_ret(regs, &d))
+		kleak_bulk_alloc_track(&d, regs_return_value(regs));
 	return 0;
 }
 
@@ -1342,6 +1412,15 @@ struct kleak_hook {
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry, ret;	/* a kretprobe: at the entry, always */
 	size_t data_size;	/* a kretprobe's per-call data */
+	/*
+	 * or, where the function reads its own return address, return-site
+	 * probes (retsite.h): @pre at the entry, @at_ret at each return
+	 * instruction, in @rets; the kretprobe only where they cannot be
+	 * (index=rhashtable, whose lock int3 context may not take)
+	 */
+	kprobe_pre_handler_t at_ret;
+	struct kprobe rets[KLEAK_RETSITES_MAX];	/* nothing allocated at start */
+	unsigned int nr_rets;
 	/* the kernel may lack the symbol; then kleak goes on without it */
 	bool optional;
 	bool quiet;	/* and that is normal (an API of later kernels) */
@@ -1364,7 +1443,13 @@ static bool kleak_hook_is_kprobe(const struct kleak_hook *h)
  */
 static bool kleak_hook_is_kept(const struct kleak_hook *h)
 {
-	return h->ret;
+	return h->ret && !h->nr_rets;
+}
+
+/* Return-site probes for @h, rather than its kretprobe? */
+static bool kleak_hook_at_returns(const struct kleak_hook *h)
+{
+	return IS_ENABLED(CONFIG_X86_64) && h->at_ret && !kleak_ix.use_rht;
 }
 
 #define KLEAK_TP_HOOK(tp)						\
@@ -1426,10 +1511,13 @@ static struct kleak_hook kleak_hooks[] = {
 	KLEAK_TP(kmalloc_node),
 #endif
 	{ .name = "kmalloc_nolock", .syms = kleak_kmalloc_nolock_syms,
-	  .entry = kleak_kmalloc_nolock_entry,
-	  .ret = kleak_kmalloc_nolock_ret, .optional = true, .quiet = true },
-	KLEAK_KRP("bulk_alloc", KLEAK_KIND_SLAB, kleak_bulk_alloc_syms, kleak_bulk_alloc_entry,
-		  kleak_bulk_alloc_ret),
+	  .entry = kleak_kmalloc_nolock_entry, .ret = kleak_kmalloc_nolock_ret,
+	  .pre = kleak_call_pre, .at_ret = kleak_kmalloc_nolock_at_ret,
+	  .optional = true, .quiet = true },
+	{ .name = "bulk_alloc", .kind = KLEAK_KIND_SLAB, .syms = kleak_bulk_alloc_syms,
+	  .entry = kleak_bulk_alloc_entry, .ret = kleak_bulk_alloc_ret,
+	  .data_size = sizeof(struct kleak_kret_data),
+	  .pre = kleak_call_pre, .at_ret = kleak_bulk_alloc_at_ret, .optional = true },
 	{ .name = "krealloc", .kind = KLEAK_KIND_SLAB, .syms = kleak_krealloc_syms,
 	  .pre = kleak_krealloc_pre, .optional = true },
 	KLEAK_TP_NAMED("page_alloc", "mm_page_alloc", kleak_probe_page_alloc, KLEAK_KIND_PAGE),
@@ -1501,6 +1589,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_bulk_hooked);
 unsigned long kleak_kprobes_missed(void)
 {
 	unsigned long n = 0;
+	unsigned int j;
 	int i;
 
 	mutex_lock(&kleak_ctl_mutex);
@@ -1510,8 +1599,10 @@ unsigned long kleak_kprobes_missed(void)
 		if (!h->on || !kleak_hook_is_kprobe(h))
 			continue;
 		n += h->krp.kp.nmissed;
-		if (h->ret)
+		if (kleak_hook_is_kept(h))
 			n += h->krp.nmissed;
+		for (j = 0; j < h->nr_rets; j++)
+			n += h->rets[j].nmissed;
 	}
 	mutex_unlock(&kleak_ctl_mutex);
 	return n;
@@ -1536,6 +1627,56 @@ void kleak_hooks_show(struct kleak_out *out)
 }
 
 /*
+ * The return-site probes of @h, whose entry kprobe is in place: one per
+ * return instruction of its function (retsite.c).  A function that leaves
+ * other than by a return cannot be probed so; its hook is left out, and
+ * not made a kretprobe.  kleak_ctl_mutex held.  Return: 0, -ENOENT (left
+ * out, said why), or another errno.
+ */
+static int kleak_retsites_register(struct kleak_hook *h)
+{
+	unsigned long sites[KLEAK_RETSITES_MAX];
+	int i, n, ret;
+
+	n = kleak_retsites_find((unsigned long)h->krp.kp.addr, sites, ARRAY_SIZE(sites));
+	if (n <= 0) {
+		pr_warn("cannot probe the returns of %s (%d): the %s hook is left out\n",
+			h->krp.kp.symbol_name, n, h->name);
+		return n == -ENOMEM ? -ENOMEM : -ENOENT;
+	}
+	/* a call table no probe uses: its stale slots are dropped */
+	for (i = 0; i < KLEAK_NR_HOOKS; i++)
+		if (kleak_hooks[i].nr_rets)
+			break;
+	if (i == KLEAK_NR_HOOKS)
+		kleak_calls_reset();
+	for (i = 0; i < n; i++) {
+		/* filled afresh: registering keeps state in it */
+		memset(&h->rets[i], 0, sizeof(h->rets[i]));
+		h->rets[i].addr = (kprobe_opcode_t *)sites[i];
+		h->rets[i].pre_handler = h->at_ret;
+		h->rets[i].post_handler = kleak_kprobe_post_nop;
+		ret = register_kprobe(&h->rets[i]);
+		if (ret) {
+			while (i-- > 0)
+				unregister_kprobe(&h->rets[i]);
+			return ret;
+		}
+	}
+	h->nr_rets = n;
+	return 0;
+}
+
+static void kleak_retsites_unregister(struct kleak_hook *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nr_rets; i++)
+		unregister_kprobe(&h->rets[i]);
+	h->nr_rets = 0;
+}
+
+/*
  * Register a kprobe hook past its function's ftrace call (compat.h:
  * KLEAK_BULK_OFFSETS), on the first of its symbols the kernel has.
  * Return: 0; -ENOENT when the kernel has none of them; or another error.
@@ -1550,7 +1691,8 @@ static int kleak_kprobe_register(struct kleak_hook *h)
 	 * with them, a stop that fails to disarm is the kernel's to WARN
 	 * about.  A kretprobe is at the entry, always.
 	 */
-	bool at_entry = kleak_ix.use_rht || h->ret;
+	bool krp = h->ret && !kleak_hook_at_returns(h);
+	bool at_entry = kleak_ix.use_rht || krp;
 	const unsigned int *offsets = at_entry ? entry : past_fentry;
 	size_t i, n = at_entry ? ARRAY_SIZE(entry) : ARRAY_SIZE(past_fentry);
 	unsigned int s;
@@ -1563,7 +1705,7 @@ static int kleak_kprobe_register(struct kleak_hook *h)
 			memset(&h->krp, 0, sizeof(h->krp));
 			h->krp.kp.symbol_name = h->syms[s];
 			h->krp.kp.offset = offsets[i];
-			if (h->ret) {
+			if (krp) {
 				h->krp.entry_handler = h->entry;
 				h->krp.handler = h->ret;
 				h->krp.data_size = h->data_size ?: sizeof(size_t);
@@ -1578,6 +1720,11 @@ static int kleak_kprobe_register(struct kleak_hook *h)
 			}
 		}
 	}
+	if (!ret && kleak_hook_at_returns(h)) {
+		ret = kleak_retsites_register(h);
+		if (ret)
+			unregister_kprobe(&h->krp.kp);
+	}
 	return ret;
 }
 
@@ -1589,10 +1736,12 @@ static void kleak_hook_unregister(struct kleak_hook *h)
 		h->unreg();
 	else if (h->tp_name)
 		tracepoint_probe_unregister(h->tp, h->tp_probe, NULL);
-	else if (h->ret)
+	else if (kleak_hook_is_kept(h))
 		unregister_kretprobe(&h->krp);
 	else
 		unregister_kprobe(&h->krp.kp);
+	/* the entry first: no call is kept that no return would take */
+	kleak_retsites_unregister(h);
 	WRITE_ONCE(h->on, false);
 }
 

@@ -51,6 +51,7 @@ enum kleak_counter {
 	KC_PAGE_USER,		/* user pages, not tracked unless filter user=1 */
 	KC_KREALLOC_RESIZED,	/* a tracked object resized in place */
 	KC_DROP_CLEARED,	/* allocations that straddled a clear */
+	KC_DROP_CALLS_FULL,	/* return-site calls not kept: every slot busy */
 	/* per kind, in enum kleak_kind order: */
 	KC_KIND_ALLOCS,
 	KC_KIND_FREES = KC_KIND_ALLOCS + KLEAK_KINDS,

@@ -37,4 +37,22 @@ if ! cmp -s /tmp/sites.bare /tmp/sites.kleak; then
 	echo "--- with kleak:"; cat /tmp/sites.kleak
 	fail "the kmalloc events' call sites differ with kleak loaded"
 fi
+
+# SLUB's record of the caller (_RET_IP_ of kmem_cache_alloc_bulk(), read
+# by slub_debug=U on kleak_kinds_cache, which tb sets): the bulk leak's
+# objects name kleak_kinds_leak_bulk, with kleak loaded too.  Before, the
+# kretprobe on kmem_cache_alloc_bulk() made it arch_rethook_trampoline.
+D=/sys/kernel/debug/slab/kleak_kinds_cache/alloc_traces	# 5.14+
+load
+insmod /kleak/kleak_kinds.ko n=4 || fail "insmod kleak_kinds"
+if [ -f $D ]; then cat $D >/tmp/at; else cat /sys/kernel/slab/kleak_kinds_cache/alloc_calls >/tmp/at 2>/dev/null; fi
+rmmod kleak_kinds
+unload
+if [ -s /tmp/at ]; then
+	echo "KLEAK-SLUB-TRACK $(uname -r): $(grep -m 1 'kleak_kinds_leak_bulk\|trampoline' /tmp/at)" | tee /dev/console
+	expect_grep 'kleak_kinds_leak_bulk' /tmp/at "SLUB's caller record of the bulk objects"
+	expect_nogrep 'rethook_trampoline\|kretprobe_trampoline' /tmp/at "SLUB's caller record is kleak's trampoline"
+else
+	info "no SLUB caller records on this kernel (slub_debug=U)"
+fi
 echo "ftrace: ok"
