@@ -7,9 +7,10 @@
  * the thunk its CPU needs).  The returns are the 0xc3 bytes (ret) and the
  * 0xe9 (jmp rel32) whose target is a return thunk that start an
  * instruction, as the kprobes code tells (it decodes the function from
- * its start; register_kprobe() refuses any other address with -EILSEQ).  A jump out of the function to anything else (a tail call,
- * a conditional jump away) makes the function unsupported: a return would
- * be missed.  The function's .cold part is read too.
+ * its start; register_kprobe() refuses any other address with -EILSEQ).
+ * A jump out of the function to anything else (a tail call, a conditional
+ * jump away) makes the function unsupported: a return would be missed.
+ * The function's .cold part is read too.
  *
  * The calls in flight.  A fixed table, no lock: a slot is claimed by
  * cmpxchg on its stack pointer; one whose stack pointer is the entering
