@@ -10,8 +10,10 @@
  * tracepoints (and the _node events before 6.1), plus kprobes where the
  * allocator fires no event: kmem_cache_free_bulk() (kfree_bulk()),
  * kvfree_call_rcu() (kfree_rcu(), whose call is taken as the free), and
- * kmalloc_nolock()/kfree_nolock() where the kernel has them; kretprobes on
- * kmem_cache_alloc_bulk() and krealloc().  Those are the slab kind; the
+ * kmalloc_nolock()/kfree_nolock() where the kernel has them, krealloc();
+ * probes on the entry and the return instructions of kmem_cache_alloc_bulk()
+ * and kmalloc_nolock() (retsite.c: no kretprobe on a function that reads
+ * its own return address), kretprobes with index=rhashtable.  Those are the slab kind; the
  * other kinds are pages (the mm_page_alloc/mm_page_free tracepoints, found
  * by name), vmalloc (kretprobes on the vmalloc entry points, a kprobe on
  * its free) and percpu (its tracepoints, found by name).  All in one table,
@@ -46,8 +48,10 @@
  *       exclusive, with the probes paused, while it resets them.
  *   kleak_frozen_mutex (stack.c): the names of gone modules' frames; also
  *       taken alone by the module notifier.
- *   kleak_summary_mutex, kleak_object_mutex (report.c, debugfs.c): their
- *       own buffers; leaves.
+ *   kleak_summary_mutex (report.c): the summary's own context.  Not a
+ *       leaf: its snapshot takes kleak_records_rwsem under it, so it sits
+ *       above that lock; never taken with kleak_ctl_mutex held.  (The
+ *       object file's address is per open now, under no lock.)
  *
  * Spinning locks, all leaves, taken one at a time with IRQs off, never with
  * another held (but a bucket lock under kleak_records_rwsem, by readers):
@@ -90,7 +94,11 @@
  * `clear` pauses the probes rather than unregistering them: kleak_paused
  * is set, every probe that may not have seen it is waited for, the tables
  * are reset, and the flag is cleared with a release that the probes'
- * acquire pairs with.  Registering again could fail; pausing cannot.
+ * acquire pairs with.  Registering again could fail; pausing cannot.  A
+ * purge (a kind turned off, a start after a stop) pauses the allocations
+ * only: frees go on, so that no object of a kind still tracked is left
+ * listed after its free.  A start after a stop purges every record: the
+ * frees made while stopped were not seen.
  *
  * The rhashtable's bucket lock is local_bh_disable() plus a bit spinlock
  * before 6.7: illegal in hard IRQ, and local_bh_enable() with IRQs off may
@@ -387,6 +395,8 @@ long kleak_live(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_live);
 
+static unsigned long __kleak_kprobes_missed(void);
+
 /**
  * kleak_lost_unattributed() - were events lost that no stack can be told of?
  *
@@ -400,7 +410,7 @@ bool kleak_lost_unattributed(void)
 	return kleak_counter_sum(KC_DROP_TABLE_FULL) || kleak_counter_sum(KC_DROP_STACK_FULL) ||
 	       kleak_counter_sum(KC_DROP_RECURSION) || kleak_counter_sum(KC_DROP_NMI) ||
 	       kleak_counter_sum(KC_DROP_CLEARED) || kleak_counter_sum(KC_DROP_CALLS_FULL) ||
-	       kleak_kprobes_missed() ||
+	       __kleak_kprobes_missed() ||
 	       kleak_sample_rate() > 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_lost_unattributed);
@@ -1578,6 +1588,30 @@ bool kleak_bulk_hooked(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_bulk_hooked);
 
+/*
+ * The kprobes' missed counts, without kleak_ctl_mutex: a hook taken out
+ * meanwhile is counted or not, and its kprobes are static memory.
+ */
+static unsigned long __kleak_kprobes_missed(void)
+{
+	unsigned long n = 0;
+	unsigned int j;
+	int i;
+
+	for (i = 0; i < KLEAK_NR_HOOKS; i++) {
+		struct kleak_hook *h = &kleak_hooks[i];
+
+		if (!READ_ONCE(h->on) || !kleak_hook_is_kprobe(h))
+			continue;
+		n += READ_ONCE(h->krp.kp.nmissed);
+		if (kleak_hook_is_kept(h))
+			n += READ_ONCE(h->krp.nmissed);
+		for (j = 0; j < READ_ONCE(h->nr_rets); j++)
+			n += READ_ONCE(h->rets[j].nmissed);
+	}
+	return n;
+}
+
 /**
  * kleak_kprobes_missed() - hits the kprobes missed
  *
@@ -1588,22 +1622,10 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_bulk_hooked);
  */
 unsigned long kleak_kprobes_missed(void)
 {
-	unsigned long n = 0;
-	unsigned int j;
-	int i;
+	unsigned long n;
 
 	mutex_lock(&kleak_ctl_mutex);
-	for (i = 0; i < KLEAK_NR_HOOKS; i++) {
-		struct kleak_hook *h = &kleak_hooks[i];
-
-		if (!h->on || !kleak_hook_is_kprobe(h))
-			continue;
-		n += h->krp.kp.nmissed;
-		if (kleak_hook_is_kept(h))
-			n += h->krp.nmissed;
-		for (j = 0; j < h->nr_rets; j++)
-			n += h->rets[j].nmissed;
-	}
+	n = __kleak_kprobes_missed();
 	mutex_unlock(&kleak_ctl_mutex);
 	return n;
 }
