@@ -65,6 +65,18 @@ static bool kleak_insn_start(unsigned long addr)
 	return true;
 }
 
+/* Add @a to @sites[*@n...] if it starts an instruction.  Return: 0 or -E2BIG. */
+static int kleak_add_return(unsigned long a, unsigned long *sites, unsigned int *n,
+			    unsigned int max)
+{
+	if (!kleak_insn_start(a))
+		return 0;
+	if (*n >= max)
+		return -E2BIG;
+	sites[(*n)++] = a;
+	return 0;
+}
+
 /*
  * Add the returns of [@start, @start + @size) to @sites[*@n...]; a jump
  * into [@home, @home + @hsize) (the function, when this is its .cold
@@ -80,17 +92,16 @@ static int kleak_scan(unsigned long start, unsigned long size, unsigned long hom
 	size_t len = strlen(name);
 	u8 op[6];
 	s32 rel;
+	int ret;
 
 	for (a = start; a < start + size; a++) {
 		if (copy_from_kernel_nofault(op, (void *)a, 1))
 			return -EFAULT;
 		if (op[0] == 0xc3) {
 			/* a ret, or a byte of another instruction (mov %eax,%ebx...) */
-			if (!kleak_insn_start(a))
-				continue;
-			if (*n >= max)
-				return -E2BIG;
-			sites[(*n)++] = a;
+			ret = kleak_add_return(a, sites, n, max);
+			if (ret)
+				return ret;
 			continue;
 		}
 		if (op[0] != 0xe9 && op[0] != 0x0f)
@@ -115,11 +126,9 @@ static int kleak_scan(unsigned long start, unsigned long size, unsigned long hom
 			continue;
 		}
 		if (op[0] == 0xe9 && strstr(buf, "return_thunk")) {
-			if (!kleak_insn_start(a))
-				continue;
-			if (*n >= max)
-				return -E2BIG;
-			sites[(*n)++] = a;
+			ret = kleak_add_return(a, sites, n, max);
+			if (ret)
+				return ret;
 			continue;
 		}
 		/* a jump away, if it is one: a return there would be missed */
