@@ -23,8 +23,10 @@
  * unload.
  *
  * Locks (see tracker.c for the order):
- *   kleak_stack_lock (raw, IRQs off, leaf) protects adding an entry:
- *     the hash chains' heads and kleak_nr_stacks.
+ *   kleak_stack_lock (an arch spinlock, IRQs off, leaf: the return-site
+ *     probes intern stacks in int3, that is NMI, context, as with
+ *     kleak_free_lock) protects adding an entry: the hash chains' heads
+ *     and kleak_nr_stacks.
  *   kleak_frozen_mutex protects the frozen-names arena, every entry's
  *     @frozen, and the whole table during kleak_stacks_reset(), so that
  *     the module notifier never freezes an entry being reset.
@@ -58,7 +60,7 @@ static u64 *kleak_stack_allocs_mem;	/* one row of max_stacks counts per CPU */
 /* a bit per stack: an event of its objects was lost (set_bit, any context) */
 static unsigned long *kleak_inexact_map;
 /* protects: adding an entry (the chain heads, kleak_nr_stacks) */
-static DEFINE_RAW_SPINLOCK(kleak_stack_lock);
+static arch_spinlock_t kleak_stack_lock = __ARCH_SPIN_LOCK_UNLOCKED;
 static u32 kleak_nr_stacks;
 
 /* Symbols of frames whose module went away; see kleak_module_notify(). */
@@ -296,7 +298,7 @@ u32 kleak_stack_intern(const unsigned long *frames, unsigned int n)
 			return idx;
 	}
 
-	raw_spin_lock(&kleak_stack_lock);
+	arch_spin_lock(&kleak_stack_lock);
 	/* another CPU may have added it meanwhile */
 	for (idx = kleak_stack_buckets[b]; idx != KLEAK_NONE; idx = st->chain) {
 		st = kleak_stack_slot(idx);
@@ -325,7 +327,7 @@ u32 kleak_stack_intern(const unsigned long *frames, unsigned int n)
 	/* release: readers iterate up to kleak_nr_stacks over complete entries */
 	smp_store_release(&kleak_nr_stacks, idx + 1);
 out:
-	raw_spin_unlock(&kleak_stack_lock);
+	arch_spin_unlock(&kleak_stack_lock);
 	return idx;
 }
 EXPORT_SYMBOL_IF_KUNIT(kleak_stack_intern);
