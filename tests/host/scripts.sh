@@ -57,6 +57,12 @@ EOF2
 verdict: kernel VmallocUsed grows +6000 KiB/min; user PSS flat
 next: echo 'filter kind=vmalloc' > /sys/kernel/debug/kleak/control; cat /sys/kernel/debug/kleak/stacks
 EOF2
+	# a DURATION shorter than one interval (or than one slow sample, as
+	# in the debug kernel's demo) still ends with two samples and a verdict
+	check watch-two-samples $SH "$W" --plain --interval 2 --duration 1 --threshold 1000000000 <<'EOF2'
+kleak-watch: 2 samples over
+verdict: nothing leaks
+EOF2
 	check watch-usage $SH "$W" --bogus <<'EOF2'
 kleak-watch: unknown option '--bogus' (see --help)
 EOF2
