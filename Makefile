@@ -13,7 +13,7 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
 
-.PHONY: all modules clean deps check lint vm demo bench rank stress help install uninstall deb dkms
+.PHONY: all modules clean deps check lint vm demo bench rank soak stress help install uninstall deb dkms
 
 all: modules
 
@@ -72,7 +72,14 @@ check:
 vm:
 	@$(TB) vm $(KERNEL) "$(CMD)"
 
-# The seed incident, end to end, in a VM (KERNEL, default 6.12): see README.md.
+# kleak for SOAK_MINUTES (default 60) on the busy Debian system guest
+# (KERNEL, default 6.12): the stack table's use and kleak's memory, into
+# bench/SOAK.md.
+soak:
+	@$(TB) soak $(KERNEL)
+
+# The seed incident, end to end, on the Debian system guest (KERNEL,
+# default 6.12): see README.md.
 demo:
 	@$(TB) demo $(KERNEL)
 
