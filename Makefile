@@ -111,4 +111,5 @@ help:
 	@echo "make demo [KERNEL=5.10]    the /proc/schedstat leak hunt, in a VM"
 	@echo "make bench                 the benchmark: writes bench/RESULTS.md"
 	@echo "make rank                  the ranking benchmark: writes bench/RANK.md"
+	@echo "make soak [KERNEL=7.2]     an hour on the busy Debian system: writes bench/SOAK.md"
 	@echo "make stress                the reliability suite: writes tests/RELIABILITY.md"
