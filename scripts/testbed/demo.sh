@@ -11,8 +11,8 @@ echo "\$ while :; do cat /proc/kleak_demo/schedstat >/dev/null; done &"
 sleep 1
 
 h "2. Steps 1-3 of the hunt in one tool: is it user space (PSS), the slab, or unaccounted kernel memory?"
-echo "\$ kleak-watch --plain --interval 1 --duration 8"
-kleak-watch --plain --interval 1 --duration 8 --top 8
+echo "\$ kleak-watch --plain --interval 2 --duration 16"
+kleak-watch --plain --interval 2 --duration 16 --top 8
 
 h "3. Who allocates the buffers that are never freed, and what is in them? (no trace-cmd, no crash dump)"
 echo "\$ echo 'filter size=4096' > $K/control"

@@ -10,7 +10,7 @@
 . /tests/lib.sh
 . /tests/busy.sh
 M=${SOAK_MINUTES:-60}
-load
+# kleak is loaded (tb's script mode), with its defaults
 insmod /kleak/kleak_demo.ko || { echo "SOAK-FAIL insmod kleak_demo"; exit 1; }
 echo "SOAKX kernel $(uname -r)"
 echo "SOAKX system pid1=$(cat /proc/1/comm) $(systemctl is-system-running)"
@@ -45,3 +45,4 @@ top=$(awk '/^#1 stack/ { p = 1; next } p && /^  backtrace:/ { getline; sub(/^ */
 echo "SOAK-END suspects#1 $top"
 rmmod kleak_demo
 unload
+echo "SOAK-DONE"

@@ -5,7 +5,7 @@ load
 insmod /kleak/kleak_demo.ko || fail "insmod kleak_demo"
 (while :; do cat /proc/kleak_demo/schedstat >/dev/null; done) &
 loop=$!
-kleak-watch --plain --interval 1 --duration 6 >/tmp/w 2>&1
+kleak-watch --plain --interval 2 --duration 20 >/tmp/w 2>&1
 control "filter size=4096"
 kleak-report --interval 1 --count 2 --top 3 --json >/tmp/j || fail "kleak-report --json failed"
 kleak-report --interval 1 --count 3 --top 3 >/tmp/r || fail "kleak-report failed"
