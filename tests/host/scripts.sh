@@ -229,6 +229,16 @@ EOF2
 | multi-threaded | empty probes | 2 | 5 | 2 | 2 |
 | single-threaded | kleak | 1 | 27 | 0 | 0 |
 EOF2
+	# make soak's table: every 10th minute and the verdict on the bound
+	check soak-table $SH "$TOP/scripts/testbed/soak-table" "$D/soak.log" <<'EOF2'
+| 10 | 700 | 16384 | 5% | 27.1 MiB | 15010 | 60 | 0 | 1 |
+| 20 | 800 | 16384 | 5% | 37.1 MiB | 15020 | 120 | 0 | 2 |
+Peak stack table use: 5% (bound: under 25%): met.
+suspects #1 at the end: `kleak_demo_open+0x2e/0x130 [kleak_demo]`.
+EOF2
+	check soak-table-help $SH "$TOP/scripts/testbed/soak-table" --help <<'EOF2'
+usage: soak-table LOG
+EOF2
 	check stress-table-help $SH "$TOP/scripts/testbed/stress-table" --help <<'EOF2'
 INT3 has a line per boot of the stale-int3 experiment:
 EOF2
