@@ -41,6 +41,18 @@ object_dump() {
 
 stat_val() { awk -v k="$1" '$1 == k":" { print $2 }' $K/stats; }
 
+# udev_settle: on the Debian system, wait until udev has handled the
+# uevents (a module's load makes one) and its workers are gone: as each
+# exits, udevd's PSS grows, which kleak-watch sees.  Busybox: nothing.
+udev_settle() {
+	command -v udevadm >/dev/null || return 0
+	udevadm settle
+	us_i=0
+	while grep -qx '(udev-worker)' /proc/[0-9]*/comm 2>/dev/null && [ $us_i -lt 30 ]; do
+		sleep 1; us_i=$((us_i + 1))
+	done
+}
+
 load() { insmod /kleak/kleak.ko "$@" || fail "insmod kleak.ko $*"; }
 unload() { rmmod kleak || fail "rmmod kleak"; }
 

@@ -3,6 +3,7 @@
 . /tests/lib.sh
 load
 insmod /kleak/kleak_demo.ko || fail "insmod kleak_demo"
+udev_settle
 (while :; do cat /proc/kleak_demo/schedstat >/dev/null; done) &
 loop=$!
 kleak-watch --plain --interval 2 --duration 20 >/tmp/w 2>&1
