@@ -7,13 +7,8 @@ insmod /kleak/kleak_demo.ko || { echo "cannot load kleak_demo.ko"; exit 1; }
 # On the Debian system, udev handles the module's uevent with a worker; as
 # it exits, udevd's PSS grows (fewer processes share its pages), and
 # kleak-watch would see that first.  Let it settle, as on a box up for long.
-if command -v udevadm >/dev/null; then
-	udevadm settle
-	i=0
-	while grep -qx '(udev-worker)' /proc/[0-9]*/comm 2>/dev/null && [ $i -lt 30 ]; do
-		sleep 1; i=$((i + 1))
-	done
-fi
+. /tests/lib.sh
+udev_settle
 h "1. Memory keeps growing. A loop reads /proc/kleak_demo/schedstat, which leaks a 4 KiB buffer per open (like /proc/schedstat before commit 8e0bcc722289)"
 (while :; do cat /proc/kleak_demo/schedstat >/dev/null; done) &
 loop=$!

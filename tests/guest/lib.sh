@@ -46,7 +46,7 @@ stat_val() { awk -v k="$1" '$1 == k":" { print $2 }' $K/stats; }
 # exits, udevd's PSS grows, which kleak-watch sees.  Busybox: nothing.
 udev_settle() {
 	command -v udevadm >/dev/null || return 0
-	udevadm settle
+	udevadm settle --timeout=300
 	us_i=0
 	while grep -qx '(udev-worker)' /proc/[0-9]*/comm 2>/dev/null && [ $us_i -lt 30 ]; do
 		sleep 1; us_i=$((us_i + 1))
