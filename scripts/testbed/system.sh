@@ -53,6 +53,17 @@ sys_modules() {
 		depmod -b "$d" "$KVER" 2>"$d.depmod.log" || die "depmod for $KVER failed (see $d.depmod.log)"
 }
 
+# ko_copy FILE DIR: a module into DIR, uncompressed; KO is its name there
+ko_copy() {
+	KO=$(basename "$1"); KO=${KO%.xz}; KO=${KO%.zst}; KO=${KO%.gz}
+	case "$1" in
+	*.xz) xz -dc "$1" ;;
+	*.zst) zstd -qdc "$1" ;;
+	*.gz) gzip -dc "$1" ;;
+	*) cat "$1" ;;
+	esac >"$2/$KO" || die "cannot copy module $1"
+}
+
 # sys_bootmods KERNEL DIR: the modules that mount the root (virtio, the
 # block driver, ext4 and what they need, in modules.dep order) into DIR,
 # uncompressed, with DIR/order naming them in load order
@@ -72,14 +83,8 @@ sys_bootmods() {
 			if (!(w[i] in seen)) { seen[w[i]] = 1; print path[w[i]] }
 		}
 	}' "$SYS_MODDIR/modules.dep" | while read -r p; do
-		b=$(basename "$p")
-		case "$b" in
-		*.xz) xz -dc "$SYS_MODDIR/$p" >"$2/${b%.xz}"; b=${b%.xz} ;;
-		*.zst) zstd -qdc "$SYS_MODDIR/$p" >"$2/${b%.zst}"; b=${b%.zst} ;;
-		*.gz) gzip -dc "$SYS_MODDIR/$p" >"$2/${b%.gz}"; b=${b%.gz} ;;
-		*) cp "$SYS_MODDIR/$p" "$2/$b" ;;
-		esac || die "cannot copy module $p of $1"
-		echo "$b" >>"$2/order"
+		ko_copy "$SYS_MODDIR/$p" "$2"
+		echo "$KO" >>"$2/order"
 	done
 	grep -q '^ext4\.ko$' "$2/order" || grep -q '/ext4\.ko$' "$SYS_MODDIR/modules.builtin" ||
 		die "no ext4 module for $1"
