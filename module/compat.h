@@ -503,9 +503,14 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
  * allocator's sheaves (6.18+), page tables (the direct map's splits,
  * vmalloc's, and those of processes, freed when they exit), and vmalloc's
  * vmap_area records, which are freed lazily, in batches, long after
- * vfree().  The dentry and inode caches,
- * which their shrinkers free under pressure: not a leak until reclaim
- * fails.  A name a kernel lacks is simply not found.
+ * vfree().  What reclaim frees, which suspects caps below high: the
+ * dentry and inode caches, which their shrinkers free under pressure, and
+ * the page cache's own objects, freed with a folio when it is evicted (its
+ * folios, the xarray nodes that index them, and buffer heads: a journaling
+ * file system's commits leave a steady trail of them, every one live).
+ * They are not a leak until reclaim fails.  A name a kernel lacks is
+ * simply not found: 5.10 adds to the page cache in
+ * __add_to_page_cache_locked(), 6.0+ in __filemap_add_folio().
  */
 #define KLEAK_OWN_FNS							\
 	"__pcs_replace_empty_main", "__kfree_rcu_sheaf", "alloc_empty_sheaf", \
@@ -519,7 +524,9 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 	"alloc_vmap_area", "preload_this_cpu_lock", "adjust_va_to_fit_type", \
 	"va_clip"
 #define KLEAK_RECLAIM_FNS						\
-	"alloc_inode", "__d_alloc", "d_alloc", "d_alloc_parallel", "d_alloc_pseudo"
+	"alloc_inode", "__d_alloc", "d_alloc", "d_alloc_parallel", "d_alloc_pseudo", \
+	"alloc_buffer_head", "__add_to_page_cache_locked", "__filemap_add_folio", \
+	"__page_cache_alloc", "filemap_alloc_folio", "filemap_alloc_folio_noprof"
 
 /*
  * The slab allocator's own API above kmalloc: functions that allocate

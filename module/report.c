@@ -326,9 +326,10 @@ static int kleak_ssnap_cmp(const void *a, const void *b)
  * bookkeeping (KLEAK_OWN_FNS: vmalloc's areas, freed lazily in batches,
  * when the vmalloc kind is tracked; the slab allocator's sheaves; the
  * kernel's page tables) at KLEAK_SCORE_OWN_MAX: they are not the caller's
- * leak.  Those through the dentry and inode caches (KLEAK_RECLAIM_FNS),
- * which their shrinkers free under pressure, below high: they are not
- * leaks until reclaim fails to free them (kleak-report --reclaim).
+ * leak.  Those through the dentry and inode caches or the page cache
+ * (KLEAK_RECLAIM_FNS), which reclaim frees under pressure, below high:
+ * they are not leaks until reclaim fails to free them (kleak-report
+ * --reclaim).
  * Orphans (objects whose allocating task has exited) are shown, not
  * scored.  Everything here is computed by the reader from the records; the
  * probes keep nothing for it but each stack's birth time.
@@ -476,7 +477,7 @@ static void kleak_suspect_show(struct kleak_out *out, const struct kleak_stack_s
 	if (s->own == KLEAK_OWN)
 		kleak_printf(&b, "; kernel bookkeeping (allocator, page tables)");
 	else if (s->own == KLEAK_RECLAIMABLE)
-		kleak_printf(&b, "; reclaimable (dentry or inode cache)");
+		kleak_printf(&b, "; reclaimable (dentry, inode or page cache)");
 	kleak_printf(out, "%s\n", line);
 }
 
@@ -1189,6 +1190,7 @@ int kleak_report_init(void)
 	int ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(own) > KLEAK_RANGES_MAX + 1);
+	BUILD_BUG_ON(ARRAY_SIZE(reclaim) > KLEAK_RANGES_MAX + 1);
 	ret = kleak_ranges_resolve(&kleak_own_fns, own);
 	if (!ret)
 		ret = kleak_ranges_resolve(&kleak_own_vmalloc_fns, own_vmalloc);

@@ -39,7 +39,17 @@ object_dump() {
 	{ echo "$1" >&3 && cat <&3; } 3<>"${2:-$K/object}"
 }
 
-stat_val() { awk -v k="$1" '$1 == k":" { print $2 }' $K/stats; }
+# stat_val KEY [FILE]: KEY's value in stats, or in FILE, a copy of it (the
+# values of one read are consistent with each other; two reads are not)
+stat_val() { awk -v k="$1" '$1 == k":" { print $2 }' "${2:-$K/stats}"; }
+
+# demo_stacks FILE: "id objects" of each stack of a stacks or suspects file
+# whose call site (first frame) is the demo's open function
+demo_stacks() {
+	awk '/^#[0-9]+ stack / { id = $3; objs = $4; next }
+		/^  backtrace:/ { first = 1; next }
+		first { first = 0; if ($1 ~ /^kleak_demo_open\+/) print id, objs }' "$1"
+}
 
 # udev_settle: on the Debian system, wait until udev has handled the
 # uevents (a module's load makes one) and its workers are gone: as each
