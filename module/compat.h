@@ -537,12 +537,19 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
  * kmalloc_array(), krealloc_array() and kvmalloc_array() are inline on
  * every supported kernel; kmemdup() and kstrdup() pass their caller on.
  * 5.10: kvmalloc_node; 6.10+: the _noprof names; 7.x: the _node_align ones.
+ * And kmalloc's own entry points, whose address is a call site only for a
+ * large kmalloc: 5.10's __kmalloc() calls the traced kmalloc_order_trace()
+ * from inside itself; 6.10+'s __kmalloc*_noprof() call the traced
+ * __kmalloc_large_node_noprof() and then fire the event again with their
+ * caller (one object, two events: kleak_traced_twice()).
  */
 #define KLEAK_SLAB_API_FNS						\
 	"kvmalloc_node", "kvmalloc_node_noprof", "__kvmalloc_node_noprof",	\
 	"kvrealloc", "kvrealloc_noprof", "kvrealloc_node_align_noprof",	\
 	"krealloc", "krealloc_noprof", "krealloc_node_align_noprof",	\
-	"kvmemdup"
+	"kvmemdup", "__kmalloc", "__kmalloc_node", "__kmalloc_track_caller", \
+	"__kmalloc_node_track_caller", "__kmalloc_noprof", "__kmalloc_node_noprof", \
+	"__kmalloc_node_track_caller_noprof"
 
 /*
  * The dispatchers of interrupt work (tracker.c, kleak_irq_cut()): an

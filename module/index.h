@@ -28,6 +28,7 @@
 #define KLEAK_OBJ_SOFTIRQ	BIT(2)
 #define KLEAK_OBJ_KIND_SHIFT	3	/* bits 3-4: the kind */
 #define KLEAK_OBJ_KIND_MASK	(3U << KLEAK_OBJ_KIND_SHIFT)
+#define KLEAK_OBJ_API_SITE	BIT(5)	/* its event's call site was in the slab API */
 
 /**
  * enum kleak_kind - which allocator an object comes from

@@ -277,6 +277,8 @@ struct kleak_pcpu {
 	u32 site_stack;
 	u32 seq;
 	u32 rnd;
+	/* the last call site was in the slab API (kleak_traced_twice()) */
+	bool api_site;
 	unsigned long site;
 	unsigned long cache_key;
 	const struct kleak_cache_info *cache_info;
@@ -667,9 +669,11 @@ static __always_inline u32 kleak_alloc_stack_idx(struct kleak_pcpu *pc,
 {
 	u32 sidx;
 
+	pc->api_site = false;
 	if (likely(!kleak_depth && pc->site == call_site && pc->site_stack))
 		return pc->site_stack;
-	if (kleak_depth || kleak_site_in_api(call_site)) {
+	pc->api_site = kleak_site_in_api(call_site);
+	if (kleak_depth || pc->api_site) {
 		sidx = kleak_alloc_stack(pc, call_site);
 	} else {
 		/* not &call_site: that would put it on the stack, with a canary */
@@ -710,6 +714,25 @@ static noinline bool kleak_alloc_filtered(const struct kleak_filter *f, enum kle
 		return true;
 	return kind == KLEAK_KIND_SLAB &&
 	       !kleak_filter_alloc(f, ci->size, cache, READ_ONCE(kleak_filter_gen));
+}
+
+/*
+ * Is record @p, at the address of record @o made now, the same allocation
+ * reported twice?  7.x's kvmalloc() fires the kmalloc event itself, with
+ * its caller as the call site, after a large kmalloc inside it fired one
+ * with a call site in kvmalloc(): one object, two events, one stack (the
+ * second's call site may be in the API too: kvmemdup()).  So: a record of
+ * an event from inside the slab API (KLEAK_OBJ_API_SITE), and now one of
+ * the same task, stack, size and context.  A free missed between them
+ * could not be told from it.  Only called on the rare path of an address
+ * already tracked.
+ */
+static bool kleak_traced_twice(const struct kleak_obj *p, const struct kleak_obj *o)
+{
+	return (p->flags & KLEAK_OBJ_API_SITE) &&
+	       !((p->flags ^ o->flags) & ~(KLEAK_OBJ_LIVE | KLEAK_OBJ_API_SITE)) &&
+	       p->stack == o->stack && p->pid == o->pid && p->bytes_req == o->bytes_req &&
+	       kleak_obj_kind(o) == KLEAK_KIND_SLAB;
 }
 
 /*
@@ -771,8 +794,11 @@ static __always_inline void __kleak_track_alloc(struct kleak_pcpu *pc, unsigned 
 	o->flags = (in_hardirq() ? KLEAK_OBJ_HARDIRQ : 0) |
 		   (in_serving_softirq() ? KLEAK_OBJ_SOFTIRQ : 0) |
 		   (kind << KLEAK_OBJ_KIND_SHIFT);
-	if (!sidx)
+	if (!sidx) {
 		sidx = kleak_alloc_stack_idx(pc, call_site);
+		if (unlikely(pc->api_site))
+			o->flags |= KLEAK_OBJ_API_SITE;
+	}
 	o->stack = sidx;
 
 	old = kleak_index_insert_fast(&kleak_ix, idx);
@@ -780,6 +806,11 @@ static __always_inline void __kleak_track_alloc(struct kleak_pcpu *pc, unsigned 
 		kleak_pool_put(pc, idx);
 		kleak_drop(KC_DROP_TABLE_FULL, kind);
 		kleak_stack_mark_inexact(sidx);
+		return;
+	}
+	if (unlikely(old != KLEAK_NONE) && kleak_traced_twice(&kleak_pool[old], o)) {
+		/* one allocation's second event: this record replaces the first, uncounted */
+		kleak_pool_put(pc, old);
 		return;
 	}
 	pc->stack_allocs[sidx]++;

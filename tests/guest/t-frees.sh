@@ -1,4 +1,5 @@
-# Frees that fire no kfree event: kfree_bulk() and batched kfree_rcu().
+# Frees that fire no kfree event: kfree_bulk() and batched kfree_rcu();
+# and 7.x's two kmalloc events for one large kvmalloc().
 # Each absence is checked only after the objects were seen tracked and the
 # read that looks for them succeeded.
 . /tests/lib.sh
@@ -37,5 +38,16 @@ for n in 100 32; do
 	rmmod kleak_fixture
 	[ "$c" = 0 ] || fail "$c of $((5 * n)) objects of kmem_cache_free_bulk() still live (batches of $n)"
 done
+# kvmalloc() of 64 KiB, a large kmalloc: on 7.x two kmalloc events for
+# one object (the large kmalloc's, then kvmalloc()'s own, with its caller):
+# one record, no missed free (7.2 counted one per object, and two per
+# module load, from BTF's)
+m0=$(stat_val missed_frees); t0=$(stat_val tracked_allocs)
+insmod /kleak/kleak_fixture.ko kvlarge=20 || fail "fixture kvlarge=20"
+rmmod kleak_fixture
+m1=$(stat_val missed_frees); t1=$(stat_val tracked_allocs)
+info "kvlarge=20: missed_frees +$((m1 - m0)), tracked_allocs +$((t1 - t0))"
+[ "$m1" = "$m0" ] || fail "kvmalloc: $((m1 - m0)) missed frees counted for 20 kvmalloc/kvfree pairs"
+[ $((t1 - t0)) -ge 20 ] || fail "kvmalloc: the 20 allocations were not tracked"
 unload
 echo "frees: ok"
