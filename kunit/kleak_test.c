@@ -392,11 +392,33 @@ static void kleak_test_suspect_score(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.steady, 1000);
 }
 
-/* Not a tail call: its frame is the call site. */
-static noinline void *kleak_test_suspect_plant(void)
+/* Two allocations, one freed, from one call site under the plant's */
+static noinline void *kleak_test_suspect_inner(void)
+{
+	unsigned int i, n = 2;
+	void *p = NULL;
+
+	/* one loop, one call site: not unrolled, no tail call */
+	OPTIMIZER_HIDE_VAR(n);
+	for (i = 0; i < n; i++) {
+		kfree(p);
+		p = kmalloc(4096, GFP_KERNEL);
+		OPTIMIZER_HIDE_VAR(p);
+	}
+	return p;
+}
+
+/*
+ * Not a tail call: its frame is the call site.  It also allocates one
+ * deeper, as the debug kernel's stack depot (a new pool of pages) and
+ * kmemleak's metadata can: a stack with the plant below its first frame,
+ * of more bytes (listed first), and not 8 of 8 live.
+ */
+static noinline void *kleak_test_suspect_plant(void **inner)
 {
 	char *p = kmalloc(200, GFP_KERNEL);
 
+	*inner = kleak_test_suspect_inner();
 	if (p)
 		strscpy(p, "a suspect", 200);
 	return p;
@@ -408,13 +430,13 @@ static void kleak_test_suspects_view(struct kunit *test)
 	char *buf = kunit_kzalloc(test, 1 << 20, GFP_KERNEL);
 	struct kleak_out out = { .buf = buf, .size = 1 << 20 };
 	unsigned int i, groups = 0, scores = 0, last = 100, score;
-	void *p[8];
+	void *p[8], *in[8];
 	char *q, *g, *h;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	kleak_test_start(test);
 	for (i = 0; i < ARRAY_SIZE(p); i++)
-		p[i] = kleak_test_suspect_plant();
+		p[i] = kleak_test_suspect_plant(&in[i]);
 	kleak_test_view(test, KLEAK_VIEW_SUSPECTS, &out);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "# kleak suspects: "));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "kleak_test_suspect_plant"));
@@ -428,13 +450,21 @@ static void kleak_test_suspects_view(struct kunit *test)
 		scores++;
 	}
 	KUNIT_EXPECT_EQ(test, groups, scores);
-	/* the planted stack: 8 live of 8, nothing freed */
-	q = strstr(buf, "kleak_test_suspect_plant");
+	/*
+	 * The planted stack, 8 live of 8, nothing freed: the one whose first
+	 * frame is the plant, not the first that names it (the inner one).
+	 */
+	q = strstr(buf, "  backtrace:\n    kleak_test_suspect_plant+");
+	KUNIT_ASSERT_NOT_NULL(test, q);
 	for (g = buf; (h = strstr(g + 1, "\n#")) && h < q; g = h)
 		;
-	KUNIT_EXPECT_NOT_NULL(test, strnstr(g, "survival 100% (8 of 8 allocs live)", q - g));
-	for (i = 0; i < ARRAY_SIZE(p); i++)
+	if (!strnstr(g, "survival 100% (8 of 8 allocs live)", q - g) ||
+	    !strnstr(g, "cache: kmalloc-256", q - g))
+		KUNIT_FAIL(test, "the plant's stack: %.*s", (int)min_t(ptrdiff_t, q - g, 400), g);
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		kfree(in[i]);
 		kfree(p[i]);
+	}
 	kleak_stop();
 }
 
