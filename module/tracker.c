@@ -277,8 +277,6 @@ struct kleak_pcpu {
 	u32 site_stack;
 	u32 seq;
 	u32 rnd;
-	/* the last call site was in the slab API (kleak_traced_twice()) */
-	bool api_site;
 	unsigned long site;
 	unsigned long cache_key;
 	const struct kleak_cache_info *cache_info;
@@ -652,10 +650,9 @@ static __always_inline bool kleak_site_in_api(unsigned long call_site)
 	return unlikely(kleak_in_ranges(&kleak_slab_api_fns, call_site));
 }
 
-static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_site)
+static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_site, bool api)
 {
 	unsigned int n, site, depth = max_t(u32, kleak_depth, 1);
-	bool api = kleak_site_in_api(call_site);
 
 	n = kleak_unwind(api ? 0 : call_site, api ? &kleak_slab_api_fns : NULL, pc->scratch + 1,
 			 depth, depth + KLEAK_SKIP_MAX, &site);
@@ -663,18 +660,24 @@ static noinline u32 kleak_alloc_stack(struct kleak_pcpu *pc, unsigned long call_
 	return kleak_stack_from(call_site, pc->scratch + 1, n, site);
 }
 
-/* The stack index of an allocation; KLEAK_STACK_OVERFLOW is counted. */
+/*
+ * The stack index of an allocation; KLEAK_STACK_OVERFLOW is counted.  A
+ * call site in the slab API sets KLEAK_OBJ_API_SITE in *@flags (unless
+ * NULL); the cached site never is one.
+ */
 static __always_inline u32 kleak_alloc_stack_idx(struct kleak_pcpu *pc,
-						 unsigned long call_site)
+						 unsigned long call_site, u16 *flags)
 {
 	u32 sidx;
+	bool api;
 
-	pc->api_site = false;
 	if (likely(!kleak_depth && pc->site == call_site && pc->site_stack))
 		return pc->site_stack;
-	pc->api_site = kleak_site_in_api(call_site);
-	if (kleak_depth || pc->api_site) {
-		sidx = kleak_alloc_stack(pc, call_site);
+	api = kleak_site_in_api(call_site);
+	if (api && flags)
+		*flags |= KLEAK_OBJ_API_SITE;
+	if (kleak_depth || api) {
+		sidx = kleak_alloc_stack(pc, call_site, api);
 	} else {
 		/* not &call_site: that would put it on the stack, with a canary */
 		pc->scratch[0] = call_site;
@@ -794,11 +797,8 @@ static __always_inline void __kleak_track_alloc(struct kleak_pcpu *pc, unsigned 
 	o->flags = (in_hardirq() ? KLEAK_OBJ_HARDIRQ : 0) |
 		   (in_serving_softirq() ? KLEAK_OBJ_SOFTIRQ : 0) |
 		   (kind << KLEAK_OBJ_KIND_SHIFT);
-	if (!sidx) {
-		sidx = kleak_alloc_stack_idx(pc, call_site);
-		if (unlikely(pc->api_site))
-			o->flags |= KLEAK_OBJ_API_SITE;
-	}
+	if (!sidx)
+		sidx = kleak_alloc_stack_idx(pc, call_site, &o->flags);
 	o->stack = sidx;
 
 	old = kleak_index_insert_fast(&kleak_ix, idx);
@@ -1227,7 +1227,7 @@ static noinline int kleak_entry_stack(struct kleak_kret_data *d, enum kleak_kind
 	local_irq_save(flags);
 	pc = this_cpu_ptr(kleak_pcpu);
 	if (likely(kleak_probe_enter(pc, d->site))) {
-		d->sidx = kleak_alloc_stack_idx(pc, d->site);
+		d->sidx = kleak_alloc_stack_idx(pc, d->site, NULL);
 		d->gen = READ_ONCE(kleak_clear_gen);
 		kleak_probe_exit(pc);
 	} else {

@@ -51,6 +51,12 @@ demo_stacks() {
 		first { first = 0; if ($1 ~ /^kleak_demo_open\+/) print id, objs }' "$1"
 }
 
+# stack_entry FILE ID: the entry of stack ID ("N:", as its header has it)
+# in a stacks or suspects file, its header line first
+stack_entry() {
+	awk -v id="$2" '$1 ~ /^#/ && $3 == id { print; p = 1; next } p && /^#/ { exit } p' "$1"
+}
+
 # udev_settle: on the Debian system, wait until udev has handled the
 # uevents (a module's load makes one) and its workers are gone: as each
 # exits, udevd's PSS grows, which kleak-watch sees.  Busybox: nothing.

@@ -39,8 +39,7 @@ cat $K/stacks >/tmp/s || fail "stacks unreadable"
 demo_stacks /tmp/s >/tmp/demo
 [ "$(wc -l </tmp/demo)" = 1 ] || { head -n 60 /tmp/s; fail "the leak split into $(wc -l </tmp/demo) stacks"; }
 [ "$(awk '{ print $2 }' /tmp/demo)" = 250 ] || fail "want the 250 leaked buffers in one stack, have $(cat /tmp/demo)"
-awk -v id="$(awk '{ print $1 }' /tmp/demo)" '$1 ~ /^#/ && $3 == id { p = 1; next } p && /^#/ { exit }
-	p && /comms:/' /tmp/s >/tmp/c
+stack_entry /tmp/s "$(awk '{ print $1 }' /tmp/demo)" | grep 'comms:' >/tmp/c
 expect_grep ' cat(' /tmp/c "the leak's comms lack Debian's cat"
 expect_grep 'kleak-pie-cat(' /tmp/c "the leak's comms lack the static-PIE cat"
 expect_nogrep '^    0x[0-9a-f]*$' /tmp/s "a stack has a user-space frame"
@@ -83,7 +82,7 @@ info "page cache stacks: $(wc -l </tmp/pc), $(grep -c ' ok$' /tmp/pc) marked rec
 [ -s /tmp/pc ] || fail "suspects has no page cache stack (buffer heads, xarray nodes): the check saw nothing"
 if grep -q ' BAD$' /tmp/pc; then
 	id=$(grep -m 1 ' BAD$' /tmp/pc | cut -d' ' -f1)
-	awk -v id="$id" '$1 ~ /^#/ && $3 == id { p = 1 } p && /^#/ && $3 != id { exit } p' /tmp/su | head -n 20
+	stack_entry /tmp/su "$id" | head -n 20
 	fail "suspects: the page cache's stack ${id%:} is not marked reclaimable"
 fi
 awk '/^#1 stack/ { p = 1; next } p && /^#/ { exit } p' /tmp/su | grep -q '^    kleak_demo_open+' || {
