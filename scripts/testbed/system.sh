@@ -3,8 +3,9 @@
 # The real Debian system of the test bed, sourced by scripts/testbed/tb.
 #
 # A bookworm root file system (mmdebstrap, minbase plus systemd, udev, dbus,
-# cron, nginx, wget, trace-cmd), with the module tree of every stock kernel
-# the bed boots, as one ext4 image in the cache, keyed by what it holds
+# cron, nginx, wget, and the tracers users run: trace-cmd, perf, BCC), with
+# the module tree and the headers (BCC compiles against them) of every
+# stock kernel the bed boots, as one ext4 image in the cache, keyed by what it holds
 # (scripts/testbed/packages: role "sys").  A boot with KLEAK_SYSTEM=1
 # attaches it as /dev/vda (snapshot=on: nothing a boot writes is kept); the
 # busybox initramfs loads the block modules, mounts it, puts kleak's modules,
@@ -16,7 +17,7 @@
 
 SYS_KERNELS="5.10 6.1 6.12 7.2"
 # the image's layout: one more when sys_image makes it differently
-SYS_LAYOUT=1
+SYS_LAYOUT=3
 
 # sys_info: SYS_IMG, the image, keyed by the "sys" packages and the kernels
 sys_info() {
@@ -90,6 +91,22 @@ sys_bootmods() {
 		die "no ext4 module for $1"
 }
 
+# sys_headers KERNEL ROOT: the kernel's headers (Debian's split pair,
+# linux-headers-KVER and its -common tree) into ROOT/usr/src, from the host
+# (6.1, 6.12) or the kernel's build chroot, with the module tree's build and
+# source links to them: BCC compiles its programs against them.  Their
+# scripts and tools links (linux-kbuild) stay dangling: nothing builds there.
+sys_headers() {
+	if chroot_info "$1"; then chroot_setup "$1"; fi
+	kernel_info "$1"
+	common=$(sed -n 's|^include \(/usr/src/[^/]*\)/Makefile$|\1|p' "$KDIR/Makefile" | head -n 1)
+	[ -n "$common" ] || die "no -common headers named in $KDIR/Makefile"
+	cp -a "$KDIR" "$2/usr/src/" && cp -a "${KDIR%/usr/src/*}$common" "$2/usr/src/" ||
+		die "cannot copy the headers of $1"
+	ln -sfn "../../../src/linux-headers-$KVER" "$2/usr/lib/modules/$KVER/build" &&
+		ln -sfn "../../../src/${common##*/}" "$2/usr/lib/modules/$KVER/source" || die "cannot link the headers of $1"
+}
+
 # sys_image: build (or reuse) the system image
 sys_image() {
 	sys_info
@@ -105,9 +122,12 @@ sys_image() {
 		>"$CACHE/system/mmdebstrap.log" 2>&1 || {
 		tail -n 20 "$CACHE/system/mmdebstrap.log"; rm -rf "$root"
 		die "mmdebstrap of the system failed (see $CACHE/system/mmdebstrap.log)"; }
+	# made first: else the first tree copied would become it
+	mkdir -p "$root/usr/lib/modules" || die "cannot make $root/usr/lib/modules"
 	for k in $SYS_KERNELS; do
 		sys_modules "$k"
 		cp -a "$SYS_MODDIR" "$root/usr/lib/modules/" || die "cannot copy the modules of $k"
+		sys_headers "$k" "$root"
 	done
 	echo kleak-guest >"$root/etc/hostname"
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\tkleak-guest\n' >"$root/etc/hosts"

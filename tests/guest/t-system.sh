@@ -19,6 +19,13 @@ for u in systemd-journald systemd-udevd systemd-logind dbus cron nginx kleak-hea
 done
 wget -q -O /tmp/idx http://127.0.0.1/ || fail "nginx does not answer on 127.0.0.1:80"
 expect_grep "kleak-guest nginx" /tmp/idx
+# the running kernel's modules where kmod looks (the 5.10 tree once was
+# /lib/modules itself), and its headers, which BCC compiles against
+M=/lib/modules/$(uname -r)
+[ -f $M/modules.dep ] || fail "no $M/modules.dep: $(ls /lib/modules | head -n 5 | tr '\n' ' ')"
+modprobe -n -q loop || fail "modprobe cannot find the loop module in $M"
+[ -f $M/build/include/generated/autoconf.h ] && [ -f $M/build/.config ] || fail "no kernel headers at $M/build"
+[ -f $M/source/include/linux/slab.h ] || fail "no kernel headers at $M/source"
 [ "$(cat /proc/sys/kernel/randomize_va_space)" = 2 ] || fail "randomize_va_space is not 2"
 # Debian's cat: ELF type 3 (ET_DYN: PIE), run through the loader, moving
 t=$(od -An -tx1 -j16 -N1 /usr/bin/cat | tr -d ' ')
