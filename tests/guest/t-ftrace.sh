@@ -3,7 +3,9 @@
 # call sites, as many times each, with kleak loaded as without it.  Before,
 # the kretprobe on krealloc made its kmalloc event say
 # call_site=arch_rethook_trampoline (kretprobe_trampoline on 5.10).
-# trace-cmd (on the Debian system) sees the same events and stacks too.
+# trace-cmd, perf and BCC memleak (on the Debian system) see the same
+# events, stacks and outstanding allocations too.
+# timeout: 1800
 . /tests/lib.sh
 T=/sys/kernel/tracing
 [ -f $T/trace ] || mount -t tracefs nodev $T 2>/dev/null
@@ -82,6 +84,135 @@ if command -v trace-cmd >/dev/null; then
 	fi
 else
 	info "no trace-cmd here (the Debian system guest has it)"
+fi
+
+# perf, as users run it (perf record -g on the kmem:kmalloc tracepoint):
+# the same, the fixture's events as call site and stack, with kleak loaded
+# as without.  perf's stacks start at the allocator, below the tracepoint,
+# and end in user space (insmod's syscall: dropped here).
+# perf_events TAG: "count call_site frames..." of the fixture's events, sorted
+perf_events() {
+	perf record -q -e kmem:kmalloc -g -o /tmp/perf.$1.data \
+		insmod /kleak/kleak_kinds.ko n=4 >/tmp/perf.$1.out 2>&1 || { cat /tmp/perf.$1.out; fail "perf record ($1)"; }
+	# reported while the module is there: perf names its symbols from kallsyms
+	perf script -i /tmp/perf.$1.data >/tmp/perf.$1.txt 2>/tmp/perf.$1.err || { cat /tmp/perf.$1.err; fail "perf script ($1)"; }
+	rmmod kleak_kinds || fail "rmmod kleak_kinds (perf, $1)"
+	awk 'function done() { if (ev != "") { sub(/ [^ ]+ do_one_initcall /, " (init) do_one_initcall ", ev); print ev }; ev = "" }
+		/ kmem:kmalloc: / { done(); if (match($0, /call_site=[^ ]*/)) { cs = substr($0, RSTART + 10, RLENGTH - 10)
+			if (index($0, "call_site=" cs " [kleak_kinds]") || cs ~ /kleak_kinds/) ev = cs } next }
+		/^[ \t]+[0-9a-f]+ / && ev != "" { if ($1 !~ /^ffff/) next
+			f = $2; sub(/\+0x[0-9a-f]*$/, "", f)
+			if (f ~ /^__traceiter_/) next
+			ev = ev " " f; next }
+		/^$/ { done() }
+		END { done() }' /tmp/perf.$1.txt | sort | uniq -c | sort -k2 >/tmp/pe.$1
+	info "perf $1: $(wc -l </tmp/pe.$1) call sites and stacks, $(awk '{ n += $1 } END { print n + 0 }' /tmp/pe.$1) events"
+}
+if command -v perf >/dev/null && perf version >/dev/null 2>&1; then
+	perf_events bare
+	grep -q "kleak_kinds_leak_krealloc_moved" /tmp/pe.bare || { head -n 40 /tmp/perf.bare.txt; fail "perf: no kmalloc event of the moved krealloc without kleak"; }
+	awk '{ exit !(NF > 2) }' /tmp/pe.bare || { head -n 40 /tmp/perf.bare.txt; fail "perf -g: the events have no stack"; }
+	load
+	perf_events kleak
+	unload
+	expect_nogrep 'rethook_trampoline\|kretprobe_trampoline' /tmp/perf.kleak.txt "perf shows kleak's trampoline"
+	if ! cmp -s /tmp/pe.bare /tmp/pe.kleak; then
+		echo "--- without kleak:"; cat /tmp/pe.bare
+		echo "--- with kleak:"; cat /tmp/pe.kleak
+		fail "perf's kmalloc events (call sites, stacks) differ with kleak loaded"
+	fi
+else
+	info "no perf here (the Debian system guest has it)"
+fi
+
+# BCC memleak, as users run it (kernel mode: the kmem tracepoints, a stack
+# per allocation): the fixture's outstanding allocations, as object size
+# and stack, the same with kleak loaded as without.  One memleak per run:
+# it reads kallsyms once, at its first report, and the module is loaded
+# again between the runs.  Where Debian's BCC is installed, with the
+# running kernel's headers (the Debian system guest has both).
+# bcc_events TAG: "<size>B frames..." of the fixture's stacks, sorted, unique
+bcc_events() {
+	o=/tmp/bcc.$1.out
+	# the fixture's sizes (96 to 512 bytes) only: a report walks
+	# every outstanding allocation of the box
+	PYTHONUNBUFFERED=1 memleak-bpfcc -T 100000 -z 64 -Z 600 5 >$o 2>&1 &
+	bpid=$!
+	i=0
+	until grep -q "Attaching to kernel allocators" $o; do
+		i=$((i + 1))
+		# BCC's own limit, with or without kleak: its clang cannot
+		# compile against this kernel's headers
+		if ! kill -0 $bpid 2>/dev/null && [ "$1" = bare ] && grep -q 'Failed to compile BPF module' $o; then
+			BCC_ERR=$(grep -m 1 'error:' $o)
+			return 1
+		fi
+		kill -0 $bpid 2>/dev/null && [ $i -le 900 ] || { tail -n 20 $o; kill $bpid 2>/dev/null; fail "BCC memleak did not start ($1)"; }
+		sleep 1
+	done
+	info "BCC memleak $1: attached after $i s"
+	insmod /kleak/kleak_kinds.ko n=4 || fail "insmod kleak_kinds (BCC, $1)"
+	# past memleak's 500 ms age filter; then the report begun after it,
+	# complete once the next one starts
+	sleep 1
+	n0=$(grep -c 'stacks with outstanding allocations:$' $o)
+	i=0
+	while [ "$(grep -c 'stacks with outstanding allocations:$' $o)" -lt $((n0 + 2)) ]; do
+		i=$((i + 1))
+		kill -0 $bpid 2>/dev/null && [ $i -le 600 ] || { tail -n 20 $o; kill $bpid 2>/dev/null; fail "BCC memleak printed no report ($1)"; }
+		sleep 1
+	done
+	# TERM: a background job of a script ignores SIGINT, and so Python does
+	kill $bpid; wait $bpid 2>/dev/null
+	rmmod kleak_kinds || fail "rmmod kleak_kinds (BCC, $1)"
+	# each stack up to the fixture's outermost leak function: below it is
+	# its init function, which BCC names only if it read kallsyms while
+	# the init ran, and insmod's syscall.  Not vmalloc's vmap_area nodes:
+	# how many a vmalloc takes depends on how fragmented the vmalloc space
+	# is (any module's load changes it), not on who watches.
+	#
+	# Each stack as its object size (bytes over allocations), not its
+	# count: memleak's counts of a module's stacks drift from run to run
+	# when the module was loaded and leaked before, with or without kleak
+	# (one boot: 4, 4, 4 with kleak loaded, then 10 with kleak unloaded,
+	# for the same 4 allocations of each load).
+	awk -v want=$((n0 + 1)) 'function done() { if (cut && !va) { o = hd; for (j = 1; j <= cut; j++) o = o " " fr[j]; print o }
+			n = 0; cut = 0; va = 0; hd = "" }
+		/stacks with outstanding allocations:$/ { done(); r++; next }
+		r != want { next }
+		/bytes in [0-9]+ allocations from stack$/ { done(); hd = ($4 > 0 ? int($1 / $4) : $1) "B"; next }
+		/^\t\t/ && hd != "" { f = $2; sub(/\+0x[0-9a-f]*$/, "", f)
+			if (f ~ /^__traceiter_/) next
+			if (f == "alloc_vmap_area") va = 1
+			fr[++n] = f; if ($3 == "[kleak_kinds]" && f ~ /^kleak_kinds_(leak|twin)_/) cut = n; next }
+		END { done() }' $o | sort -u >/tmp/be.$1
+	info "BCC memleak $1: $(wc -l </tmp/be.$1) stacks of the fixture"
+}
+bcc_compare() {
+	if ! bcc_events bare; then
+		echo "KLEAK-TRACERS $(uname -r): BCC memleak cannot run, without kleak: ${BCC_ERR:-no error line}" | tee /dev/console
+		return 0
+	fi
+	grep -q "kleak_kinds_leak_krealloc_moved" /tmp/be.bare || { sed -n '/outstanding/,$p' /tmp/bcc.bare.out | head -n 60; fail "BCC memleak: no stack of the moved krealloc without kleak"; }
+	load
+	bcc_events kleak
+	unload
+	expect_nogrep 'rethook_trampoline\|kretprobe_trampoline' /tmp/bcc.kleak.out "BCC memleak shows kleak's trampoline"
+	if ! cmp -s /tmp/be.bare /tmp/be.kleak; then
+		echo "--- without kleak:"; cat /tmp/be.bare
+		echo "--- with kleak:"; cat /tmp/be.kleak
+		for t in bare kleak; do
+			echo "--- $t, memleak's stacks of kleak_kinds_leak_krealloc:"
+			grep -B 2 -A 14 'kleak_kinds_leak_krealloc+' /tmp/bcc.$t.out | tail -n 70
+		done
+		fail "BCC memleak's outstanding allocations (object sizes, stacks) differ with kleak loaded"
+	fi
+	echo "KLEAK-TRACERS $(uname -r): BCC memleak the same, $(wc -l </tmp/be.bare) stacks of the fixture" | tee /dev/console
+}
+if command -v memleak-bpfcc >/dev/null && [ -d /lib/modules/$(uname -r)/build/include ]; then
+	bcc_compare
+else
+	info "no BCC (memleak-bpfcc and the kernel's headers) here (the Debian system guest has them)"
 fi
 
 # SLUB's record of the caller (_RET_IP_ of kmem_cache_alloc_bulk(), read
