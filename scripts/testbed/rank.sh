@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
-# `make rank`, inside the guest: one run per leak shape of kleak_rank.ko
-# (and one with no leak) on the busy box of tests/guest/busy.sh, each with
-# a fresh kleak.  At 30, 60, 120 and 180 s after the leak starts it prints
+# `make rank`, inside the Debian system guest (KLEAK_SYSTEM=1): one run per
+# leak shape of kleak_rank.ko (and one with no leak) on the busy box of
+# tests/guest/busy.sh, run by Debian's binaries, each with a fresh kleak.  At 30, 60, 120 and 180 s after the leak starts it prints
 #   RANK <shape> <t> suspects=<r> stacks=<r> report=<r> bcc=<r> bcc20=<r> score=<s> conf=<c>
 #   RANKTOP <shape> <t> <rank> <score> <confidence> <objects> <cache> <site>
 # (the rank of the planted stack, "-" when absent; RANKTOP: the first five
 # suspects) and RANKX lines, which scripts/testbed/tb turns into
 # bench/RANK.md.  BCC memleak runs in kernel mode twice, with its default
-# options and with -o 20000, from the host's file system (as bench.sh).
+# options and with -o 20000: Debian's own (on the busybox guest, the host's
+# over 9p, as bench.sh).
 . /tests/lib.sh
 . /tests/busy.sh
 SHAPES=${RANK_SHAPES:-none work lost softirq cache late}
@@ -46,8 +47,20 @@ b=$(cut -d' ' -f1 /proc/uptime)
 echo "RANKX report_1000x3_filtered_s $(echo "$a $b" | awk '{ printf "%.2f", $2 - $1 }')"
 rm -f $R/snap.*
 
-# BCC memleak, twice, for the whole boot (it keeps what it saw)
+# BCC memleak, twice, for the whole boot (it keeps what it saw): Debian's,
+# on the Debian system; else the host's, from its root over 9p
 bcc_start() {
+	if [ "${KLEAK_SYSTEM:-0}" = 1 ]; then
+		command -v memleak-bpfcc >/dev/null || { echo "RANKX bcc not-installed"; return; }
+		for v in bcc:"" bcc20:"-o 20000"; do
+			name=${v%%:*}; args=${v#*:}
+			# shellcheck disable=SC2086
+			PYTHONUNBUFFERED=1 memleak-bpfcc $args >$R/$name.out 2>&1 &
+			echo $! >$R/$name.pid
+		done
+		bcc_wait
+		return
+	fi
 	[ -d /kleak/9p ] || { echo "RANKX bcc no-9p"; return; }
 	for m in netfs 9pnet 9pnet_virtio 9p; do insmod /kleak/9p/$m.ko 2>/dev/null; done
 	mkdir -p /host
@@ -64,6 +77,11 @@ bcc_start() {
 			memleak-bpfcc $args >$R/$name.out 2>&1 &
 		echo $! >$R/$name.pid
 	done
+	bcc_wait
+}
+
+# bcc_wait: until both memleaks have attached
+bcc_wait() {
 	i=0
 	until grep -q "Attaching to kernel allocators" $R/bcc.out && grep -q "Attaching to kernel allocators" $R/bcc20.out; do
 		i=$((i + 1))
@@ -146,7 +164,8 @@ for shape in $SHAPES; do
 	rmmod kleak_rank
 done
 for name in bcc bcc20; do
-	[ -f $R/$name.pid ] && kill -INT "$(cat $R/$name.pid)" 2>/dev/null
+	# TERM: started in the background by a script, memleak ignores SIGINT
+	[ -f $R/$name.pid ] && kill "$(cat $R/$name.pid)" 2>/dev/null
 done
 sleep 2
 echo "RANKX done 1"

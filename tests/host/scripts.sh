@@ -134,7 +134,7 @@ Rank 1 in `suspects` at 120 s and 180 s for every shape: **not met**.
 - work at 180 s: #1 90 high, 400 objects, dentry, `__d_alloc+0x2b/0x210`
 - 120 s: #1 52 medium, 42 objects, -, `pte_alloc_one+0x1d/0x60`
 High-confidence claims in the no-leak run: **none**.
-kleak-report over 1000 stacks and 3 snapshots, under busybox in the guest: 1.20 s.
+kleak-report over 1000 stacks and 3 snapshots, in the guest: 1.20 s.
 EOF2
 	check rank-table-help $SH "$TOP/scripts/testbed/rank-table" --help <<'EOF2'
 usage: rank-table [--kernel K] LOG
