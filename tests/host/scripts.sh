@@ -60,6 +60,10 @@ next: look at pid 1: /proc/1/smaps_rollup, pmap -x 1
 verdict: kernel slab growth in kmalloc-4k +3573 KiB/min (Slab +3747 KiB/min); user PSS +4400 KiB/min
 next: echo 'filter size=4096' > /sys/kernel/debug/kleak/control
 EOF2
+	# the faster of the two first: user space (+4400) before the kernel (+3747)
+	check watch-both-order $SH -c "$SH '$W' --replay '$D/watch-both.log' --plain | awk '/^verdict: user/ { u = NR } /^verdict: kernel/ { k = NR } END { print (u && k && u < k) ? \"faster first: user\" : \"order: user \" u \", kernel \" k }'" <<'EOF2'
+faster first: user
+EOF2
 	check watch-flat $SH "$W" --replay "$D/watch-flat.log" --plain <<'EOF2'
 verdict: nothing leaks: no series grew by 256 KiB/min or more over 60s
 EOF2
