@@ -41,6 +41,24 @@ if ! cmp -s /tmp/sites.bare /tmp/sites.kleak; then
 	fail "the kmalloc events' call sites differ with kleak loaded"
 fi
 
+# same_with_kleak TOOL WHAT: with TOOL_events bare run, TOOL_events kleak
+# with kleak loaded, then the two the same (raw: /tmp/TOOL.TAG.txt; as
+# "count-or-size call_site-or-frame frames...": /tmp/TOOL.TAG.ev); WHAT
+# names the lines
+same_with_kleak() {
+	grep -q "kleak_kinds_leak_krealloc_moved" /tmp/$1.bare.ev || { head -n 40 /tmp/$1.bare.txt; fail "$1: no $2 of the moved krealloc without kleak"; }
+	awk '{ exit !(NF > 2) }' /tmp/$1.bare.ev || { head -n 40 /tmp/$1.bare.txt; fail "$1: the $2 have no stack"; }
+	load
+	"$1"_events kleak
+	unload
+	expect_nogrep 'rethook_trampoline\|kretprobe_trampoline' /tmp/$1.kleak.txt "$1 shows kleak's trampoline"
+	if ! cmp -s /tmp/$1.bare.ev /tmp/$1.kleak.ev; then
+		echo "--- without kleak:"; cat /tmp/$1.bare.ev
+		echo "--- with kleak:"; cat /tmp/$1.kleak.ev
+		fail "$1: the $2 differ with kleak loaded"
+	fi
+}
+
 # trace-cmd, as the mission's hand hunt runs it (-T: each event's stack):
 # the fixture's kmalloc events, each as its call site and its stack's
 # functions, the same with kleak loaded as without.  Where trace-cmd is
@@ -66,22 +84,12 @@ tc_events() {
 			ev = ev " " f; next }
 		/: kernel_stack: / { next }
 		/^ / && !/^ *=>/ { done() }
-		END { done() }' /tmp/tc.$1.txt | sort | uniq -c | sort -k2 >/tmp/tce.$1
-	info "trace-cmd $1: $(wc -l </tmp/tce.$1) call sites and stacks, $(awk '{ n += $1 } END { print n + 0 }' /tmp/tce.$1) events"
+		END { done() }' /tmp/tc.$1.txt | sort | uniq -c | sort -k2 >/tmp/tc.$1.ev
+	info "trace-cmd $1: $(wc -l </tmp/tc.$1.ev) call sites and stacks, $(awk '{ n += $1 } END { print n + 0 }' /tmp/tc.$1.ev) events"
 }
 if command -v trace-cmd >/dev/null; then
 	tc_events bare
-	grep -q "kleak_kinds_leak_krealloc_moved" /tmp/tce.bare || { head -n 40 /tmp/tc.bare.txt; fail "trace-cmd: no kmalloc event of the moved krealloc without kleak"; }
-	awk '{ exit !(NF > 2) }' /tmp/tce.bare || { head -n 40 /tmp/tc.bare.txt; fail "trace-cmd -T: the events have no stack"; }
-	load
-	tc_events kleak
-	unload
-	expect_nogrep 'rethook_trampoline\|kretprobe_trampoline' /tmp/tc.kleak.txt "trace-cmd shows kleak's trampoline"
-	if ! cmp -s /tmp/tce.bare /tmp/tce.kleak; then
-		echo "--- without kleak:"; cat /tmp/tce.bare
-		echo "--- with kleak:"; cat /tmp/tce.kleak
-		fail "trace-cmd's kmalloc events (call sites, stacks) differ with kleak loaded"
-	fi
+	same_with_kleak tc "kmalloc events (call sites, stacks)"
 else
 	info "no trace-cmd here (the Debian system guest has it)"
 fi
@@ -105,22 +113,12 @@ perf_events() {
 			if (f ~ /^__traceiter_/) next
 			ev = ev " " f; next }
 		/^$/ { done() }
-		END { done() }' /tmp/perf.$1.txt | sort | uniq -c | sort -k2 >/tmp/pe.$1
-	info "perf $1: $(wc -l </tmp/pe.$1) call sites and stacks, $(awk '{ n += $1 } END { print n + 0 }' /tmp/pe.$1) events"
+		END { done() }' /tmp/perf.$1.txt | sort | uniq -c | sort -k2 >/tmp/perf.$1.ev
+	info "perf $1: $(wc -l </tmp/perf.$1.ev) call sites and stacks, $(awk '{ n += $1 } END { print n + 0 }' /tmp/perf.$1.ev) events"
 }
 if command -v perf >/dev/null && perf version >/dev/null 2>&1; then
 	perf_events bare
-	grep -q "kleak_kinds_leak_krealloc_moved" /tmp/pe.bare || { head -n 40 /tmp/perf.bare.txt; fail "perf: no kmalloc event of the moved krealloc without kleak"; }
-	awk '{ exit !(NF > 2) }' /tmp/pe.bare || { head -n 40 /tmp/perf.bare.txt; fail "perf -g: the events have no stack"; }
-	load
-	perf_events kleak
-	unload
-	expect_nogrep 'rethook_trampoline\|kretprobe_trampoline' /tmp/perf.kleak.txt "perf shows kleak's trampoline"
-	if ! cmp -s /tmp/pe.bare /tmp/pe.kleak; then
-		echo "--- without kleak:"; cat /tmp/pe.bare
-		echo "--- with kleak:"; cat /tmp/pe.kleak
-		fail "perf's kmalloc events (call sites, stacks) differ with kleak loaded"
-	fi
+	same_with_kleak perf "kmalloc events (call sites, stacks)"
 else
 	info "no perf here (the Debian system guest has it)"
 fi
@@ -133,7 +131,7 @@ fi
 # running kernel's headers (the Debian system guest has both).
 # bcc_events TAG: "<size>B frames..." of the fixture's stacks, sorted, unique
 bcc_events() {
-	o=/tmp/bcc.$1.out
+	o=/tmp/bcc.$1.txt
 	# the fixture's sizes (96 to 512 bytes) only: a report walks
 	# every outstanding allocation of the box
 	PYTHONUNBUFFERED=1 memleak-bpfcc -T 100000 -z 64 -Z 600 5 >$o 2>&1 &
@@ -185,29 +183,16 @@ bcc_events() {
 			if (f ~ /^__traceiter_/) next
 			if (f == "alloc_vmap_area") va = 1
 			fr[++n] = f; if ($3 == "[kleak_kinds]" && f ~ /^kleak_kinds_(leak|twin)_/) cut = n; next }
-		END { done() }' $o | sort -u >/tmp/be.$1
-	info "BCC memleak $1: $(wc -l </tmp/be.$1) stacks of the fixture"
+		END { done() }' $o | sort -u >/tmp/bcc.$1.ev
+	info "BCC memleak $1: $(wc -l </tmp/bcc.$1.ev) stacks of the fixture"
 }
 bcc_compare() {
 	if ! bcc_events bare; then
 		echo "KLEAK-TRACERS $(uname -r): BCC memleak cannot run, without kleak: ${BCC_ERR:-no error line}" | tee /dev/console
 		return 0
 	fi
-	grep -q "kleak_kinds_leak_krealloc_moved" /tmp/be.bare || { sed -n '/outstanding/,$p' /tmp/bcc.bare.out | head -n 60; fail "BCC memleak: no stack of the moved krealloc without kleak"; }
-	load
-	bcc_events kleak
-	unload
-	expect_nogrep 'rethook_trampoline\|kretprobe_trampoline' /tmp/bcc.kleak.out "BCC memleak shows kleak's trampoline"
-	if ! cmp -s /tmp/be.bare /tmp/be.kleak; then
-		echo "--- without kleak:"; cat /tmp/be.bare
-		echo "--- with kleak:"; cat /tmp/be.kleak
-		for t in bare kleak; do
-			echo "--- $t, memleak's stacks of kleak_kinds_leak_krealloc:"
-			grep -B 2 -A 14 'kleak_kinds_leak_krealloc+' /tmp/bcc.$t.out | tail -n 70
-		done
-		fail "BCC memleak's outstanding allocations (object sizes, stacks) differ with kleak loaded"
-	fi
-	echo "KLEAK-TRACERS $(uname -r): BCC memleak the same, $(wc -l </tmp/be.bare) stacks of the fixture" | tee /dev/console
+	same_with_kleak bcc "outstanding allocations (object sizes, stacks)"
+	echo "KLEAK-TRACERS $(uname -r): BCC memleak the same, $(wc -l </tmp/bcc.bare.ev) stacks of the fixture" | tee /dev/console
 }
 if command -v memleak-bpfcc >/dev/null && [ -d /lib/modules/$(uname -r)/build/include ]; then
 	bcc_compare
