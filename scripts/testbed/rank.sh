@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make rank`, inside the Debian system guest (KLEAK_SYSTEM=1): one run per
 # leak shape of kleak_rank.ko (and one with no leak) on the busy box of
-# tests/guest/busy.sh, run by Debian's binaries, each with a fresh kleak.  At 30, 60, 120 and 180 s after the leak starts it prints
+# tests/guest/busy.sh, run by Debian's binaries, each with a fresh kleak.
+# At 30, 60, 120 and 180 s after the leak starts it prints
 #   RANK <shape> <t> suspects=<r> stacks=<r> report=<r> bcc=<r> bcc20=<r> score=<s> conf=<c>
 #   RANKTOP <shape> <t> <rank> <score> <confidence> <objects> <cache> <site>
 # (the rank of the planted stack, "-" when absent; RANKTOP: the first five
@@ -50,38 +51,27 @@ rm -f $R/snap.*
 # BCC memleak, twice, for the whole boot (it keeps what it saw): Debian's,
 # on the Debian system; else the host's, from its root over 9p
 bcc_start() {
+	run=""		# Debian's memleak, on the Debian system
 	if [ "${KLEAK_SYSTEM:-0}" = 1 ]; then
 		command -v memleak-bpfcc >/dev/null || { echo "RANKX bcc not-installed"; return; }
-		for v in bcc:"" bcc20:"-o 20000"; do
-			name=${v%%:*}; args=${v#*:}
-			# shellcheck disable=SC2086
-			PYTHONUNBUFFERED=1 memleak-bpfcc $args >$R/$name.out 2>&1 &
-			echo $! >$R/$name.pid
-		done
-		bcc_wait
-		return
+	else
+		[ -d /kleak/9p ] || { echo "RANKX bcc no-9p"; return; }
+		for m in netfs 9pnet 9pnet_virtio 9p; do insmod /kleak/9p/$m.ko 2>/dev/null; done
+		mkdir -p /host
+		mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=1048576,cache=loose hostroot /host ||
+			{ echo "RANKX bcc cannot-mount-host-fs"; return; }
+		for d in proc sys dev sys/kernel/debug; do mount --bind /$d /host/$d; done
+		mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null
+		mount -t tmpfs tmpfs /host/tmp
+		mount -t tmpfs tmpfs /host/run
+		run="chroot /host /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp"
 	fi
-	[ -d /kleak/9p ] || { echo "RANKX bcc no-9p"; return; }
-	for m in netfs 9pnet 9pnet_virtio 9p; do insmod /kleak/9p/$m.ko 2>/dev/null; done
-	mkdir -p /host
-	mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=1048576,cache=loose hostroot /host ||
-		{ echo "RANKX bcc cannot-mount-host-fs"; return; }
-	for d in proc sys dev sys/kernel/debug; do mount --bind /$d /host/$d; done
-	mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null
-	mount -t tmpfs tmpfs /host/tmp
-	mount -t tmpfs tmpfs /host/run
 	for v in bcc:"" bcc20:"-o 20000"; do
 		name=${v%%:*}; args=${v#*:}
 		# shellcheck disable=SC2086
-		chroot /host /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp PYTHONUNBUFFERED=1 \
-			memleak-bpfcc $args >$R/$name.out 2>&1 &
+		PYTHONUNBUFFERED=1 $run memleak-bpfcc $args >$R/$name.out 2>&1 &
 		echo $! >$R/$name.pid
 	done
-	bcc_wait
-}
-
-# bcc_wait: until both memleaks have attached
-bcc_wait() {
 	i=0
 	until grep -q "Attaching to kernel allocators" $R/bcc.out && grep -q "Attaching to kernel allocators" $R/bcc20.out; do
 		i=$((i + 1))

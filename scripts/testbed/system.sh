@@ -5,8 +5,8 @@
 # A bookworm root file system (mmdebstrap, minbase plus systemd, udev, dbus,
 # cron, nginx, wget, and the tracers users run: trace-cmd, perf, BCC), with
 # the module tree and the headers (BCC compiles against them) of every
-# stock kernel the bed boots, as one ext4 image in the cache, keyed by what it holds
-# (scripts/testbed/packages: role "sys").  A boot with KLEAK_SYSTEM=1
+# stock kernel the bed boots, as one ext4 image in the cache, keyed by what
+# it holds (scripts/testbed/packages: role "sys").  A boot with KLEAK_SYSTEM=1
 # attaches it as /dev/vda (snapshot=on: nothing a boot writes is kept); the
 # busybox initramfs loads the block modules, mounts it, puts kleak's modules,
 # tests and scripts in it and hands over to systemd, which starts the
