@@ -5,7 +5,9 @@
  * kretprobe: a kretprobe replaces the function's return address while it
  * runs, so that a function that reads it (_RET_IP_: kmem_cache_alloc_bulk()
  * for SLUB's debug tracking, kmalloc_nolock()) hands the kretprobe's
- * trampoline to every tracer.  The arguments are kept from the entry
+ * trampoline to every tracer, and an unwinder that does not see through
+ * it (5.10's) puts the trampoline in every stack taken meanwhile (those
+ * of a vmalloc's own allocations).  The arguments are kept from the entry
  * probe to the return, keyed by the stack pointer, which is the same at
  * the entry (past the fentry call) and at each return.
  */

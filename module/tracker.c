@@ -1307,6 +1307,88 @@ static int kleak_vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 	return 0;
 }
 
+/*
+ * The vmalloc hooks' return-site probes (kleak_hook_at_returns()): a
+ * kretprobe put its trampoline in the return address of every frame of a
+ * vmalloc while it ran, and 5.10's unwinder does not see through it, so a
+ * perf or BCC stack of an allocation made inside a vmalloc (its vmap_area,
+ * its page array) said kretprobe_trampoline.  At the entry (int3 context),
+ * @size, @gfp and @caller, or for __vmalloc_area_node() the area, are kept
+ * for the return, unless a vmalloc function called this one (as for the
+ * kretprobe, kleak_vmalloc_in()).
+ */
+static void kleak_vmalloc_enter(struct pt_regs *regs, unsigned long a0, unsigned long gfp,
+				unsigned long caller)
+{
+	unsigned long sp = kernel_stack_pointer(regs);
+	unsigned long a[KLEAK_CALL_ARGS] = { a0, gfp, caller };
+
+	if (!kleak_kind_active(KLEAK_KIND_VMALLOC) ||
+	    kleak_in_ranges(&kleak_vmalloc_fns, READ_ONCE(*(unsigned long *)sp)))
+		return;
+	kleak_count(KC_EV_VMALLOC);
+	if (unlikely(!kleak_call_enter(sp, a)))
+		kleak_drop(KC_DROP_CALLS_FULL, KLEAK_KIND_VMALLOC);
+}
+
+static int kleak_vmalloc_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	kleak_vmalloc_enter(regs, regs_get_kernel_argument(regs, 0),
+			    regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_GFP),
+			    regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_CALLER));
+	return 0;
+}
+
+static int kleak_vmalloc_node_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	kleak_vmalloc_enter(regs, regs_get_kernel_argument(regs, 0),
+			    regs_get_kernel_argument(regs, KLEAK_VMALLOC_NODE_ARG_GFP),
+			    regs_get_kernel_argument(regs, KLEAK_VMALLOC_NODE_ARG_CALLER));
+	return 0;
+}
+
+static int kleak_vmalloc_area_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct vm_struct *area = (const void *)regs_get_kernel_argument(regs, 0);
+
+	kleak_vmalloc_enter(regs, (unsigned long)area, regs_get_kernel_argument(regs, 1),
+			    (unsigned long)area->caller);
+	return 0;
+}
+
+/*
+ * At a return (int3 context): the stack is walked here, where the
+ * caller's frames still are.  @area: a[0] is __vmalloc_area_node()'s area
+ * (still the caller's: it is the allocation), whose size is the size.
+ */
+static void kleak_vmalloc_at_return(struct pt_regs *regs, bool area)
+{
+	unsigned long sp = kernel_stack_pointer(regs), a[KLEAK_CALL_ARGS];
+	struct kleak_kret_data d;
+
+	if (!kleak_call_return(sp, a) || !kleak_kind_active(KLEAK_KIND_VMALLOC))
+		return;
+	d.site = a[2];
+	d.arg[0] = area ? get_vm_area_size((const struct vm_struct *)a[0]) : a[0];
+	d.arg[1] = a[1];
+	if (!kleak_entry_stack(&d, KLEAK_KIND_VMALLOC))
+		kleak_track_alloc_kind(d.site, (const void *)regs_return_value(regs),
+				       d.arg[0], d.arg[0], NULL, (__force gfp_t)(u32)d.arg[1],
+				       KLEAK_KIND_VMALLOC, d.sidx);
+}
+
+static int kleak_vmalloc_at_ret(struct kprobe *kp, struct pt_regs *regs)
+{
+	kleak_vmalloc_at_return(regs, false);
+	return 0;
+}
+
+static int kleak_vmalloc_area_at_ret(struct kprobe *kp, struct pt_regs *regs)
+{
+	kleak_vmalloc_at_return(regs, true);
+	return 0;
+}
+
 /* vfree(addr) (6.3+) or __vunmap(addr, deallocate_pages) */
 static int kleak_vfree_pre(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -1462,6 +1544,7 @@ struct kleak_hook {
 	kprobe_pre_handler_t at_ret;
 	struct kprobe rets[KLEAK_RETSITES_MAX];	/* nothing allocated at start */
 	unsigned int nr_rets;
+	bool krp_fallback;	/* the kretprobe if its returns cannot be probed */
 	/* the kernel may lack the symbol; then kleak goes on without it */
 	bool optional;
 	bool quiet;	/* and that is normal (an API of later kernels) */
@@ -1529,9 +1612,15 @@ static const char *const kleak_krealloc_syms[] = { KLEAK_KREALLOC_SYMS, NULL };
 
 #define KLEAK_KP(n, s, handler, opt, q)	{ .name = n, .syms = s, .pre = handler, \
 					  .optional = opt, .quiet = q }
-/* kretprobes that may sleep between entry and return need many instances */
-#define KLEAK_KRP(n, k, s, e, r)	{ .name = n, .kind = k, .syms = s, .entry = e, .ret = r, \
+/*
+ * vmalloc: return-site probes, or the kretprobe where they cannot be (a
+ * kretprobe hides nothing vmalloc reads, only the stacks of other tracers
+ * on 5.10); kretprobes that may sleep between entry and return need many
+ * instances
+ */
+#define KLEAK_KRP(n, k, s, e, r, p, a) { .name = n, .kind = k, .syms = s, .entry = e, .ret = r, \
 					  .data_size = sizeof(struct kleak_kret_data), \
+					  .pre = p, .at_ret = a, .krp_fallback = true, \
 					  .optional = true }
 
 static struct kleak_hook kleak_hooks[] = {
@@ -1563,13 +1652,16 @@ static struct kleak_hook kleak_hooks[] = {
 	  .pre = kleak_krealloc_pre, .optional = true },
 	KLEAK_TP_NAMED("page_alloc", "mm_page_alloc", kleak_probe_page_alloc, KLEAK_KIND_PAGE),
 	KLEAK_KRP("vmalloc", KLEAK_KIND_VMALLOC, kleak_vmalloc_syms, kleak_vmalloc_entry,
-		  kleak_vmalloc_ret),
+		  kleak_vmalloc_ret, kleak_vmalloc_pre, kleak_vmalloc_at_ret),
 	KLEAK_KRP("vmalloc_node", KLEAK_KIND_VMALLOC, kleak_vmalloc_node_syms,
-		  kleak_vmalloc_node_entry, kleak_vmalloc_ret),
+		  kleak_vmalloc_node_entry, kleak_vmalloc_ret, kleak_vmalloc_node_pre,
+		  kleak_vmalloc_at_ret),
 	/* 5.10 and 6.1 only: later kernels inline it */
 	{ .name = "vmalloc_area", .kind = KLEAK_KIND_VMALLOC, .syms = kleak_vmalloc_area_syms,
 	  .entry = kleak_vmalloc_area_entry, .ret = kleak_vmalloc_ret,
-	  .data_size = sizeof(struct kleak_kret_data), .optional = true, .quiet = true },
+	  .pre = kleak_vmalloc_area_pre, .at_ret = kleak_vmalloc_area_at_ret,
+	  .krp_fallback = true, .data_size = sizeof(struct kleak_kret_data),
+	  .optional = true, .quiet = true },
 	KLEAK_TP_NAMED("percpu_alloc", "percpu_alloc_percpu", kleak_probe_percpu_alloc,
 		       KLEAK_KIND_PERCPU),
 };
@@ -1682,9 +1774,9 @@ void kleak_hooks_show(struct kleak_out *out)
 /*
  * The return-site probes of @h, whose entry kprobe is in place: one per
  * return instruction of its function (retsite.c).  A function that leaves
- * other than by a return cannot be probed so; its hook is left out, and
- * not made a kretprobe.  kleak_ctl_mutex held.  Return: 0, -ENOENT (left
- * out, said why), or another errno.
+ * other than by a return cannot be probed so; its hook is left out, or
+ * made its kretprobe (@krp_fallback).  kleak_ctl_mutex held.  Return: 0,
+ * -EOPNOTSUPP (said why), or another errno.
  */
 static int kleak_retsites_register(struct kleak_hook *h)
 {
@@ -1693,9 +1785,10 @@ static int kleak_retsites_register(struct kleak_hook *h)
 
 	n = kleak_retsites_find((unsigned long)h->krp.kp.addr, sites, ARRAY_SIZE(sites));
 	if (n <= 0) {
-		pr_warn("cannot probe the returns of %s (%d): the %s hook is left out\n",
-			h->krp.kp.symbol_name, n, h->name);
-		return n == -ENOMEM ? -ENOMEM : -ENOENT;
+		pr_warn("cannot probe the returns of %s (%d): the %s hook is %s\n",
+			h->krp.kp.symbol_name, n, h->name,
+			h->krp_fallback ? "a kretprobe instead" : "left out");
+		return n == -ENOMEM ? -ENOMEM : -EOPNOTSUPP;
 	}
 	/* a call table no probe uses: its stale slots are dropped */
 	for (i = 0; i < KLEAK_NR_HOOKS; i++)
@@ -1734,7 +1827,7 @@ static void kleak_retsites_unregister(struct kleak_hook *h)
  * KLEAK_BULK_OFFSETS), on the first of its symbols the kernel has.
  * Return: 0; -ENOENT when the kernel has none of them; or another error.
  */
-static int kleak_kprobe_register(struct kleak_hook *h)
+static int kleak_kprobe_register_as(struct kleak_hook *h, bool at_returns)
 {
 	static const unsigned int past_fentry[] = KLEAK_BULK_OFFSETS, entry[] = { 0 };
 	/*
@@ -1744,7 +1837,7 @@ static int kleak_kprobe_register(struct kleak_hook *h)
 	 * with them, a stop that fails to disarm is the kernel's to WARN
 	 * about.  A kretprobe is at the entry, always.
 	 */
-	bool krp = h->ret && !kleak_hook_at_returns(h);
+	bool krp = h->ret && !at_returns;
 	bool at_entry = kleak_ix.use_rht || krp;
 	const unsigned int *offsets = at_entry ? entry : past_fentry;
 	size_t i, n = at_entry ? ARRAY_SIZE(entry) : ARRAY_SIZE(past_fentry);
@@ -1773,11 +1866,29 @@ static int kleak_kprobe_register(struct kleak_hook *h)
 			}
 		}
 	}
-	if (!ret && kleak_hook_at_returns(h)) {
+	if (!ret && at_returns) {
 		ret = kleak_retsites_register(h);
 		if (ret)
 			unregister_kprobe(&h->krp.kp);
 	}
+	return ret;
+}
+
+/*
+ * Register a kprobe hook: its return-site probes where it has them
+ * (kleak_hook_at_returns()), else its kretprobe or kprobe.  Return: 0;
+ * -ENOENT when the kernel has none of its symbols, or its returns cannot
+ * be probed and it has no kretprobe to fall back to; or another error.
+ */
+static int kleak_kprobe_register(struct kleak_hook *h)
+{
+	int ret;
+
+	if (!kleak_hook_at_returns(h))
+		return kleak_kprobe_register_as(h, false);
+	ret = kleak_kprobe_register_as(h, true);
+	if (ret == -EOPNOTSUPP)
+		ret = h->krp_fallback ? kleak_kprobe_register_as(h, false) : -ENOENT;
 	return ret;
 }
 

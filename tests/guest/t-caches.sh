@@ -3,7 +3,7 @@
 # GFP_DMA), not kmalloc-N by its size; and a cache made after another was
 # destroyed, on the same struct, is shown with its own name and size.
 # Before: kmalloc-64 for both, and the new cache's 200-byte objects as
-# cache=kleak_fixture_old size=64/64.
+# cache=kleak_fixture_old size=64/64, and msg_msg-256 as kmalloc-256.
 . /tests/lib.sh
 load
 # on one CPU, so that the destroyed cache's struct is at the top of that
@@ -23,5 +23,23 @@ for t in account:kmalloc-cg-64 dma:dma-kmalloc-64; do
 	echo "KLEAK-CACHES $(uname -r): $fn in $want" | tee /dev/console
 done
 rmmod kleak_fixture || fail "rmmod kleak_fixture"
+# a SLAB_BUCKETS cache (6.11+, CONFIG_SLAB_BUCKETS): a System V message of
+# 200 bytes is a 248-byte msg_msg, in msg_msg-256 where the kernel has it
+# (Debian's 6.12 and 7.2), else kmalloc-cg-256 (charged), else kmalloc-256.
+# Debian's perl sends them (the Debian system guest; busybox has no msgsnd).
+if command -v perl >/dev/null; then
+	want=kmalloc-256
+	for c in kmalloc-cg-256 msg_msg-256; do grep -q "^$c " /proc/slabinfo && want=$c; done
+	perl -e '$q = msgget(0, 0600 | 01000) // die "msgget: $!\n";
+		for (1 .. 3) { msgsnd($q, pack("l! a200", 1, "m" x 200), 0) or die "msgsnd: $!\n" }
+		print "$q\n"' >/tmp/msq || fail "perl: no message queue: $(cat /tmp/msq)"
+	cat $K/outstanding >/tmp/o
+	perl -e 'msgctl($ARGV[0], 0, 0) or die "msgctl: $!\n"' "$(cat /tmp/msq)" || fail "cannot remove the message queue"
+	n=$(grep -E 'site=(alloc_msg|load_msg)\+' /tmp/o | grep -c "size=248/256 cache=$want ")
+	[ "$n" -ge 3 ] || { grep -E 'site=(alloc_msg|load_msg)\+' /tmp/o; fail "want 3 messages of 248 bytes in $want, have $n"; }
+	echo "KLEAK-CACHES $(uname -r): System V messages in $want" | tee /dev/console
+else
+	info "no perl here to send System V messages (the Debian system guest has it)"
+fi
 unload
 echo "caches: ok"

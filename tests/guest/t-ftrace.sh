@@ -32,6 +32,15 @@ sites() {
 sites bare
 grep -q "kleak_kinds_leak_krealloc_moved" /tmp/sites.bare || { tail -n 20 /tmp/trace.bare; fail "no kmalloc event of the moved krealloc without kleak"; }
 load
+# kleak's hooks are tracepoints and kprobes, no kretprobe: one puts its
+# trampoline in the return address of its function while it runs, so
+# that 5.10's unwinder showed kretprobe_trampoline in every stack taken
+# meanwhile (BCC memleak's and perf's stacks of a vmalloc's vmap_area).
+if [ -f /sys/kernel/debug/kprobes/list ]; then
+	grep -E '^[0-9a-f]+ +r ' /sys/kernel/debug/kprobes/list >/tmp/krp &&
+		{ cat /tmp/krp; fail "kleak holds kretprobes"; }
+	info "kprobes: $(wc -l </sys/kernel/debug/kprobes/list), no kretprobe"
+fi
 sites kleak
 unload
 expect_nogrep 'rethook_trampoline\|kretprobe_trampoline' /tmp/trace.kleak "a tracer's call site is kleak's trampoline"
