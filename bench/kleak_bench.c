@@ -33,6 +33,8 @@
 #include <trace/events/kmem.h>
 
 #include "../module/compat.h"
+#include "../module/unwind.h"
+#include "../tests/test-compat.h"
 
 static unsigned int pairs = 100000;
 module_param(pairs, uint, 0444);

@@ -23,6 +23,7 @@
 #include "../module/report.h"
 #include "../module/stack.h"
 #include "../module/tracker.h"
+#include "../tests/test-compat.h"
 
 /* ---- index ------------------------------------------------------------- */
 

@@ -18,11 +18,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
-#include <linux/delay.h>
-#include <linux/hrtimer.h>
 #include <linux/rcupdate.h>
-#include <linux/timer.h>
-#include <linux/workqueue.h>
 
 #include "symbols.h"
 
@@ -34,7 +30,7 @@
  * kmem tracepoint prototypes.  The probes are declared with these
  * argument lists, and kleak_check_probes() makes the compiler check them
  * against the kernel's own declarations.  Each shape's probe passes the
- * same arguments to one body (tracker.c); KLEAK_TP_CACHE_ALLOC_*, in terms
+ * same arguments to one body (probes_slab.c); KLEAK_TP_CACHE_ALLOC_*, in terms
  * of the probe's arguments, give a kmem_cache_alloc event's sizes and cache.
  *
  * 6.1+: one kmalloc and one kmem_cache_alloc event, with the node and
@@ -143,13 +139,6 @@ static inline void *kleak_kmap_local(struct page *page)
 	likely(__r == __o); })
 #endif
 
-/* MODULE_IMPORT_NS() of the KUnit namespace: its name is a string from 6.13 on */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define KLEAK_IMPORT_NS_KUNIT()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
-#else
-#define KLEAK_IMPORT_NS_KUNIT()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
-#endif
-
 /* kunit/visibility.h, 6.2+: without it (and without KUnit), nothing to export */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #include <kunit/visibility.h>
@@ -178,13 +167,6 @@ static inline unsigned long kleak_kvfree_rcu_obj(unsigned long head, unsigned lo
 
 #define KLEAK_KVFREE_RCU_SYM	"kvfree_call_rcu"
 
-/* The headless kfree_rcu(): kfree_rcu_mightsleep(), 6.3+; kvfree_rcu(p) before */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-#define kleak_kfree_rcu_headless(p)	kfree_rcu_mightsleep(p)
-#else
-#define kleak_kfree_rcu_headless(p)	kvfree_rcu(p)
-#endif
-
 /*
  * kmalloc_nolock()/kfree_nolock(), 6.18+: callable from any context, and
  * they fire no kmem event, so kleak kprobes them.  The allocator's symbol
@@ -194,46 +176,6 @@ static inline unsigned long kleak_kvfree_rcu_obj(unsigned long head, unsigned lo
 #define KLEAK_KMALLOC_NOLOCK_SYMS	"_kmalloc_nolock_noprof", "kmalloc_nolock_noprof"
 #define KLEAK_KFREE_NOLOCK_SYM		"kfree_nolock"
 
-/*
- * The test modules call them directly, where the kernel has them (the
- * fixture's nolock=N is refused elsewhere).
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
-#define KLEAK_HAVE_KMALLOC_NOLOCK	1
-#define kleak_kmalloc_nolock(size, gfp, node)	kmalloc_nolock(size, gfp, node)
-#define kleak_kfree_nolock(p)			kfree_nolock(p)
-#else
-#define KLEAK_HAVE_KMALLOC_NOLOCK	0
-#define kleak_kmalloc_nolock(size, gfp, node)	((void)(size), (void)(gfp), (void)(node), NULL)
-#define kleak_kfree_nolock(p)			((void)(p))
-#endif
-
-/*
- * Wait until every kfree_rcu()'ed object of @s is freed, before a test
- * module destroys @s.  6.12+: kvfree_rcu_barrier() (and kmem_cache_destroy()
- * waits by itself).  Before, the batches are drained after up to 5 s, then
- * handed to a grace period and to a work item on system_wq: wait until
- * kmem_cache_shrink() finds the cache empty, for at most @max_ms.
- */
-static inline void kleak_cache_drain_rcu(struct kmem_cache *s, unsigned int max_ms)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-	kvfree_rcu_barrier();
-#else
-	unsigned int waited;
-
-	for (waited = 0; kmem_cache_shrink(s) && waited < max_ms; waited += 100) {
-		rcu_barrier();
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
-		__flush_workqueue(system_wq);	/* flush_workqueue() warns on it */
-#else
-		flush_workqueue(system_wq);
-#endif
-		msleep(100);
-	}
-#endif
-}
-
 /* A kretprobe's return address: get_kretprobe_retaddr(), 5.17+ */
 #define kleak_kretprobe_retaddr(ri)	((unsigned long)kleak_kretprobe_retaddr_(ri))
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 17, 0)
@@ -241,32 +183,6 @@ static inline void kleak_cache_drain_rcu(struct kmem_cache *s, unsigned int max_
 #else
 #define kleak_kretprobe_retaddr_(ri)	((ri)->ret_addr)
 #endif
-
-/*
- * Timers in the test modules: hrtimer_setup(), 6.13+ (hrtimer_init()
- * before, since removed); timer_delete_sync(), 6.2+ (del_timer_sync()
- * before, since removed).
- */
-static inline void kleak_hrtimer_setup(struct hrtimer *t,
-				       enum hrtimer_restart (*fn)(struct hrtimer *),
-				       clockid_t clock, enum hrtimer_mode mode)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-	hrtimer_setup(t, fn, clock, mode);
-#else
-	hrtimer_init(t, clock, mode);
-	t->function = fn;
-#endif
-}
-
-static inline int kleak_timer_delete_sync(struct timer_list *t)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return timer_delete_sync(t);
-#else
-	return del_timer_sync(t);
-#endif
-}
 
 /*
  * rhashtable bucket locks: local_bh_disable() plus a bit spinlock before
@@ -333,117 +249,6 @@ static inline void kleak_module_text(const struct module *mod, bool init,
 #define KLEAK_BULK_FREE_SYM "kmem_cache_free_bulk"
 
 /*
- * Stack capture.  On x86-64 (ORC on the Debian kernels, or frame pointers)
- * the probes drive the kernel's unwinder themselves: stack_trace_save()
- * would start two frames deeper (arch_stack_walk(), stack_trace_save()),
- * make an indirect call per frame to store it, and check each address with
- * __kernel_text_address(); and it cannot stop once the wanted frames past
- * the call site are in.  The unwinder API (__unwind_start,
- * unwind_next_frame) is exported on every supported kernel.  Elsewhere,
- * stack_trace_save().
- */
-/*
- * A stack holds kernel frames only.  The ORC walk ends on the pt_regs of
- * the entry from user mode, and its last step reports the interrupted
- * user-mode address (arch_stack_walk() and unwind_get_return_address()
- * drop it): with PIE binaries and ASLR that address differs in every
- * process, and one kernel path made a new stack per process.  So a walk
- * stops at the first address of the user half (x86-64: the top bit
- * clear), and at user-mode entry regs.
- */
-#if defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_ORC)
-#include <asm/unwind.h>
-#define KLEAK_DIRECT_UNWIND	1
-#define KLEAK_UNWIND_IP(st)	((st)->ip)
-#elif defined(CONFIG_X86_64) && defined(CONFIG_UNWINDER_FRAME_POINTER)
-#include <asm/unwind.h>
-#define KLEAK_DIRECT_UNWIND	1
-#define KLEAK_UNWIND_IP(st)	unwind_get_return_address(st)
-#else
-#include <linux/stacktrace.h>
-#define KLEAK_DIRECT_UNWIND	0
-#endif
-
-/* Is @ip a user-space address (the lower, user half on x86-64)? */
-static __always_inline bool kleak_user_ip(unsigned long ip)
-{
-#ifdef CONFIG_X86_64
-	return (long)ip >= 0;
-#else
-	return ip < TASK_SIZE;
-#endif
-}
-
-/*
- * Is frame @ip the call site: @call_site, or the first frame after a run
- * of frames in @fns (@in: the walk is in that run)?
- */
-static __always_inline bool kleak_is_site(unsigned long call_site,
-					  const struct kleak_ranges *fns,
-					  unsigned long ip, bool *in)
-{
-	if (call_site)
-		return ip == call_site;
-	if (!fns)
-		return false;
-	if (kleak_in_ranges(fns, ip)) {
-		*in = true;
-		return false;
-	}
-	return *in;
-}
-
-/*
- * kleak_unwind() - the return addresses of the current stack
- * @call_site: the frame to look for; the walk stops @depth frames into it
- * @fns: or, with @call_site 0, the functions to walk past: the call site
- *	 is then the first frame after a run of frames in them
- * @buf: room for @max frames
- * @depth: frames wanted from the call site on
- * @max: most frames stored
- * @site: set to the position of the call site in @buf, or to the return
- *	  value when it was not seen
- *
- * Inlined, so that the walk starts in the caller's frame: kleak_alloc_stack(),
- * called by the probe, or the bench's timing loop.
- * Return: the number of frames stored.
- */
-static __always_inline unsigned int kleak_unwind(unsigned long call_site,
-						 const struct kleak_ranges *fns,
-						 unsigned long *buf, unsigned int depth,
-						 unsigned int max, unsigned int *site)
-{
-	unsigned int n = 0, pos = UINT_MAX;
-	bool in = false;
-#if KLEAK_DIRECT_UNWIND
-	struct unwind_state st;
-
-	for (unwind_start(&st, current, NULL, NULL); !unwind_done(&st);
-	     unwind_next_frame(&st)) {
-		unsigned long ip = KLEAK_UNWIND_IP(&st);
-
-		if (!ip || kleak_user_ip(ip))
-			break;
-		if (pos == UINT_MAX) {
-			if (kleak_is_site(call_site, fns, ip, &in))
-				pos = n;
-		}
-		buf[n++] = ip;
-		if (n >= max || (pos != UINT_MAX && n - pos >= depth))
-			break;
-	}
-#else
-	n = stack_trace_save(buf, max, 0);
-	for (pos = 0; pos < n; pos++) {
-		if (kleak_is_site(call_site, fns, buf[pos], &in))
-			break;
-	}
-#endif
-	*site = min(pos, n);
-	return n;
-}
-
-/*
  * The other allocators (kinds page, vmalloc, percpu), and the slab's bulk
  * and in-place paths, by kernel.  Names that another kernel uses are in
  * the lists too: the first one the kernel has is hooked, and a name it
@@ -459,108 +264,6 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 #define KLEAK_TP_PAGE_ALLOC_ARGS void *data, struct page *page, unsigned int order, \
 				 gfp_t gfp, int migratetype
 #define KLEAK_TP_PAGE_FREE_ARGS	void *data, struct page *page, unsigned int order
-
-/*
- * The page allocator's own functions: a page event's call site is the
- * first frame past them.  5.10: __alloc_pages_nodemask, alloc_pages_current;
- * 6.1: __alloc_pages, alloc_pages, __folio_alloc; 6.10+: the _noprof names
- * (memory allocation profiling; __get_free_pages() is get_free_pages_noprof
- * there); 7.x: the frozen-page entry points.  The inline ones
- * (alloc_pages_node()...) are out of line in some configurations, such as
- * the test bed's debug kernel.
- */
-#define KLEAK_PAGE_ALLOC_FNS						\
-	"__alloc_pages_nodemask", "alloc_pages_current", "alloc_pages_vma",	\
-	"__alloc_pages", "alloc_pages", "__folio_alloc", "folio_alloc",	\
-	"__get_free_pages", "get_zeroed_page", "alloc_pages_exact",	\
-	"alloc_pages_exact_nid", "__alloc_pages_noprof", "alloc_pages_noprof",	\
-	"alloc_pages_mpol", "alloc_pages_mpol_noprof", "__folio_alloc_noprof",	\
-	"folio_alloc_noprof", "folio_alloc_mpol_noprof", "get_zeroed_page_noprof", \
-	"alloc_pages_exact_noprof", "alloc_pages_exact_nid_noprof",	\
-	"__get_free_pages_noprof", "get_free_pages_noprof",		\
-	"__alloc_pages_node", "alloc_pages_node", "__alloc_pages_node_noprof", \
-	"alloc_pages_node_noprof", "alloc_frozen_pages_noprof",		\
-	"__alloc_frozen_pages_noprof", "alloc_pages_nolock_noprof",	\
-	"alloc_frozen_pages_nolock_noprof"
-
-/*
- * The allocators that take pages for themselves and track their own
- * objects (slab pages, large kmalloc, vmalloc areas, percpu chunks): a page
- * event whose call site is one of them, or a frame or two below (a wrapper
- * kleak does not know), is not a page object.
- */
-#define KLEAK_PAGE_OWNER_FNS						\
-	"alloc_slab_page", "allocate_slab", "new_slab", "___slab_alloc",	\
-	"kmalloc_order", "kmalloc_order_trace", "kmalloc_large",	\
-	"kmalloc_large_node", "__kmalloc_large_node", "___kmalloc_large_node", \
-	"__kmalloc_large_node_noprof", "__kmalloc_large_noprof",	\
-	"vm_area_alloc_pages", "__vmalloc_area_node", "__vmalloc_node_range",	\
-	"__vmalloc_node_range_noprof", "pcpu_alloc_pages", "pcpu_populate_chunk", \
-	"pcpu_alloc", "pcpu_alloc_noprof"
-
-/*
- * The kernel's own bookkeeping, which suspects caps (report.c): the slab
- * allocator's sheaves (6.18+), page tables (the direct map's splits,
- * vmalloc's, and those of processes, freed when they exit), and vmalloc's
- * vmap_area records, which are freed lazily, in batches, long after
- * vfree().  What reclaim frees, which suspects caps below high: the
- * dentry and inode caches, which their shrinkers free under pressure, and
- * the page cache's own objects, freed with a folio when it is evicted (its
- * folios, the xarray nodes that index them, and buffer heads: a journaling
- * file system's commits leave a steady trail of them, every one live).
- * They are not a leak until reclaim fails.  A name a kernel lacks is
- * simply not found: 5.10 adds to the page cache in
- * __add_to_page_cache_locked(), 6.0+ in __filemap_add_folio().
- */
-#define KLEAK_OWN_FNS							\
-	"__pcs_replace_empty_main", "__kfree_rcu_sheaf", "alloc_empty_sheaf", \
-	"__alloc_empty_sheaf", "alloc_full_sheaf", "refill_sheaf",	\
-	"barn_get_empty_sheaf", "kfree_rcu_sheaf", "__pcs_replace_full_main", \
-	"split_large_page", "__change_page_attr_set_clr", "__pte_alloc_kernel", \
-	"pte_alloc_one_kernel", "pte_alloc_one", "__pte_alloc", "__pmd_alloc", \
-	"__pud_alloc", "__p4d_alloc", "pgd_alloc", "vmap_pages_range_noflush", \
-	"vmap_range_noflush", "vmap_small_pages_range_noflush"
-#define KLEAK_VMALLOC_OWN_FNS						\
-	"alloc_vmap_area", "preload_this_cpu_lock", "adjust_va_to_fit_type", \
-	"va_clip"
-#define KLEAK_RECLAIM_FNS						\
-	"alloc_inode", "__d_alloc", "d_alloc", "d_alloc_parallel", "d_alloc_pseudo", \
-	"alloc_buffer_head", "__add_to_page_cache_locked", "__filemap_add_folio", \
-	"__page_cache_alloc", "filemap_alloc_folio", "filemap_alloc_folio_noprof"
-
-/*
- * The slab allocator's own API above kmalloc: functions that allocate
- * with their own return address as the call site (_RET_IP_), so that the
- * kmalloc event names them and not their caller.  A slab allocation whose
- * call site is in one of them is attributed, as allocation profiling does,
- * to the first frame past them (tracker.c, kleak_alloc_stack()).
- * kmalloc_array(), krealloc_array() and kvmalloc_array() are inline on
- * every supported kernel; kmemdup() and kstrdup() pass their caller on.
- * 5.10: kvmalloc_node; 6.10+: the _noprof names; 7.x: the _node_align ones.
- * And kmalloc's own entry points, whose address is a call site only for a
- * large kmalloc: 5.10's __kmalloc() calls the traced kmalloc_order_trace()
- * from inside itself; 6.10+'s __kmalloc*_noprof() call the traced
- * __kmalloc_large_node_noprof() and then fire the event again with their
- * caller (one object, two events: kleak_traced_twice()).
- */
-#define KLEAK_SLAB_API_FNS						\
-	"kvmalloc_node", "kvmalloc_node_noprof", "__kvmalloc_node_noprof",	\
-	"kvrealloc", "kvrealloc_noprof", "kvrealloc_node_align_noprof",	\
-	"krealloc", "krealloc_noprof", "krealloc_node_align_noprof",	\
-	"kvmemdup", "__kmalloc", "__kmalloc_node", "__kmalloc_track_caller", \
-	"__kmalloc_node_track_caller", "__kmalloc_noprof", "__kmalloc_node_noprof", \
-	"__kmalloc_node_track_caller_noprof"
-
-/*
- * The dispatchers of interrupt work (tracker.c, kleak_irq_cut()): an
- * allocation in an interrupt keeps its frames up to the first of these;
- * those past it are the interrupted context's.  The softirq loop is
- * handle_softirqs() from 6.8, __do_softirq() before.
- */
-#define KLEAK_IRQ_DISPATCH_FNS						\
-	"handle_softirqs", "__do_softirq", "__handle_irq_event_percpu",	\
-	"handle_irq_event_percpu", "__hrtimer_run_queues", "irq_work_single", \
-	"__flush_smp_call_function_queue", "flush_smp_call_function_queue"
 
 /*
  * Percpu events: percpu_alloc_percpu has the call site, the allocated
@@ -582,8 +285,6 @@ static __always_inline unsigned int kleak_unwind(unsigned long call_site,
 #define KLEAK_PERCPU_GFP	((gfp_t)0)
 #endif
 #define KLEAK_TP_PERCPU_FREE_ARGS void *data, void *base_addr, int off, void __percpu *ptr
-#define KLEAK_PERCPU_ALLOC_FNS	"pcpu_alloc", "pcpu_alloc_noprof", "__alloc_percpu", \
-				"__alloc_percpu_gfp", "__alloc_reserved_percpu"
 
 /*
  * vmalloc: __vmalloc_node_range(size, align, start, end, gfp, prot,

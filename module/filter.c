@@ -3,7 +3,7 @@
  * kleak: filters, a leaf above the name tables.  It owns the filter keys
  * (one table: parsing, printing and the list in messages all come from
  * it) and the tests of an object against a filter.  It holds no state:
- * the current filter is the tracker's (tracker.c), the commands that
+ * the current filter is the tracker's (tracker.c, internal.h), the commands that
  * change it are control.c's.
  *
  * Filters on size, cache, comm and pid decide what is tracked, like

@@ -8,12 +8,14 @@
  *   main.c      load, unload, parameters
  *   debugfs.c   the files: every file_operations, each open file's context
  *   control.c   commands and filter parameters   report.c   the views
- *   tracker.c   probes, record pool, counters, filter, start/stop/clear
+ *   tracker.c   start/stop/clear, kinds, filter; with hooks.c (the hook
+ *               table), probes_slab.c and probes_kinds.c (the probes),
+ *               fastpath.h/.c (their fast path) and access.c (readers)
  *   index.c     address index     stack.c   stack store
  *   filter.c    filter keys and tests  (above names.c)
  *   names.c     comm and cache names   format.c   printf, hex dump, strings
  *
- * tracker.c has the memory rules and the locking order.
+ * internal.h has the memory rules, the locking order and the contexts.
  */
 #define pr_fmt(fmt) "kleak: " fmt
 

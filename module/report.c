@@ -12,7 +12,7 @@
  *   stats        events, live and peak objects, memory, drops and misses
  *   summary      the totals and top stacks, printed at rmmod
  *
- * It reads the tracker's records (tracker.c), the stack store and the name
+ * It reads the tracker's records (access.c), the stack store and the name
  * tables, and prints through the formatter; it only formats and never
  * changes what the tracker keeps.  Every view is counted from the records
  * in one pass, by kleak_report_snapshot(), into a context of its own: an
@@ -33,6 +33,7 @@
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 
+#include "allocfns.h"
 #include "filter.h"
 #include "names.h"
 #include "report.h"

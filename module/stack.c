@@ -22,7 +22,7 @@
  * allocated at load, counted in stats, emptied by `clear` and freed at
  * unload.
  *
- * Locks (see tracker.c for the order):
+ * Locks (see internal.h for the order):
  *   kleak_stack_lock (an arch spinlock, IRQs off, leaf: the return-site
  *     probes intern stacks in int3, that is NMI, context, as with
  *     kleak_free_lock) protects adding an entry: the hash chains' heads
@@ -44,6 +44,7 @@
 #include <linux/vmalloc.h>
 
 #include "compat.h"
+#include "unwind.h"
 
 #include "index.h"
 #include "stack.h"

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kleak: the tracker (tracker.c).  The probes, the record pool, the
- * counters, the current filter, and start, stop and clear.  Readers get
- * records through the functions here, never through the pool itself.
+ * kleak: the tracker (tracker.c and the files internal.h lists).  The
+ * probes, the record pool, the counters, the current filter, and start,
+ * stop and clear.  Readers get records through the functions here, never
+ * through the pool itself.
  */
 #ifndef _KLEAK_TRACKER_H
 #define _KLEAK_TRACKER_H
