@@ -872,6 +872,28 @@ static void kleak_test_bulk_free(struct kunit *test)
 	kleak_stop();
 }
 
+/*
+ * Every counter has a name in stats, and no two share one: the enum and
+ * its names table cannot drift apart unseen (the table's size is checked
+ * at build time; a counter added in the middle without a name is found
+ * here).
+ */
+static void kleak_test_stats_names(struct kunit *test)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < KC_KIND_ALLOCS; i++) {
+		const char *n = kleak_counter_name(i);
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, n, "counter %u has no name", i);
+		KUNIT_EXPECT_GT(test, strlen(n), 0);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_STRNEQ_MSG(test, n, kleak_counter_name(j),
+						"counters %u and %u", j, i);
+	}
+	KUNIT_EXPECT_NULL(test, kleak_counter_name(KC_KIND_ALLOCS));
+}
+
 /* ---- kinds: pages, vmalloc, percpu, bulk allocations, krealloc ---------- */
 
 static void kleak_test_kinds_parse(struct kunit *test)
@@ -1314,6 +1336,7 @@ static struct kunit_case kleak_core_cases[] = {
 	KUNIT_CASE(kleak_test_bulk_free),
 	KUNIT_CASE(kleak_test_contexts),
 	KUNIT_CASE(kleak_test_exhaustion),
+	KUNIT_CASE(kleak_test_stats_names),
 	KUNIT_CASE(kleak_test_kinds_parse),
 	KUNIT_CASE(kleak_test_page_kind),
 	KUNIT_CASE(kleak_test_vmalloc_kind),

@@ -87,6 +87,7 @@ u32 kleak_object_len(const struct kleak_object_view *v);
 void kleak_object_show(struct kleak_out *out, struct kleak_object_view *v, u32 pos);
 
 void kleak_stats_show(struct kleak_out *out);
+const char *kleak_counter_name(unsigned int c);
 bool kleak_contents_locked(void);
 void kleak_summary(struct kleak_out *out, unsigned int top);
 u64 kleak_stack_live(u32 sidx, u64 *bytes);

@@ -364,7 +364,12 @@ void kleak_object_show(struct kleak_out *out, struct kleak_object_view *v, u32 p
 
 /* ---- stats ------------------------------------------------------------- */
 
-static const char * const kleak_counter_names[KC_KIND_ALLOCS] = {
+/*
+ * A name for every counter, by its enum: the size is checked below, and a
+ * KUnit case (kleak_test_stats_names) checks that none is missing or
+ * repeated.
+ */
+static const char * const kleak_counter_names[] = {
 	[KC_EV_KMALLOC]		= "events_kmalloc",
 	[KC_EV_CACHE_ALLOC]	= "events_kmem_cache_alloc",
 	[KC_EV_KFREE]		= "events_kfree",
@@ -406,6 +411,21 @@ static const char * const kleak_counter_names[KC_KIND_ALLOCS] = {
 static const char * const kleak_kind_counter_names[] = {
 	"allocs", "frees", "unknown_frees", "drops",
 };
+
+static_assert(ARRAY_SIZE(kleak_counter_names) == KC_KIND_ALLOCS);
+static_assert(ARRAY_SIZE(kleak_kind_counter_names) * KLEAK_KINDS == KC_NR - KC_KIND_ALLOCS);
+
+/**
+ * kleak_counter_name() - a counter's name in stats
+ * @c: the counter, below KC_KIND_ALLOCS
+ *
+ * Return: its name, or NULL for none.
+ */
+const char *kleak_counter_name(unsigned int c)
+{
+	return c < ARRAY_SIZE(kleak_counter_names) ? kleak_counter_names[c] : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kleak_counter_name);
 
 /**
  * kleak_stats_show() - the stats file: "name: value" lines
