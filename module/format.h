@@ -32,6 +32,14 @@ struct kleak_out {
 /* A line of the kernel log built by kleak_printf(): room for one */
 #define KLEAK_LOG_LINE	1024
 
+/*
+ * One line of a view composed in a buffer before it is printed, so that
+ * it is one printk record at rmmod (a score line, the comms, the kinds)
+ */
+#define KLEAK_LINE	256
+/* Bytes of an object copied out at a time, for its hex dump and strings */
+#define KLEAK_CHUNK	256
+
 #define KLEAK_STR_MIN	4	/* shortest printable run shown, like strings(1) */
 #define KLEAK_STR_SHOW	72	/* longest part of a run shown */
 #define KLEAK_ESC_MAX	64	/* most bytes of bad input echoed in a warning */

@@ -161,7 +161,7 @@ void kleak_index_reset(struct kleak_index *ix)
 		return;
 	}
 	for (i = 1; i < ix->nr; i++) {
-		if (!(i & 4095))
+		if (!(i & KLEAK_RESCHED_MASK))
 			cond_resched();
 		if (ix->pool[i].flags & KLEAK_OBJ_LIVE)
 			rhashtable_remove_fast(&ix->ht, &ix->pool[i].rh, kleak_rht_params);

@@ -21,6 +21,8 @@
 /* Internals are exported, in their own namespace, only for the KUnit suites. */
 
 #define KLEAK_NONE		0	/* index 0 of every table is unused */
+/* A walk of the pool or the index in process context yields this often */
+#define KLEAK_RESCHED_MASK	(4096 - 1)
 
 /* struct kleak_obj.flags */
 #define KLEAK_OBJ_LIVE		BIT(0)

@@ -147,4 +147,4 @@ module_exit(kleak_exit);
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KLEAK_VERSION);
 MODULE_AUTHOR("kleak developers");
-MODULE_DESCRIPTION("Live kernel memory-leak hunter: tracks unfreed slab objects with their stacks");
+MODULE_DESCRIPTION("Live kernel memory-leak hunter: tracks unfreed slab, page, vmalloc and percpu objects with their stacks");

@@ -328,7 +328,7 @@ static void kleak_report_snapshot(struct kleak_report *r)
 	for (i = 1; r->view == KLEAK_VIEW_SUSPECTS && i < nr; i++)
 		r->stacks[i].allocs = kleak_stack_allocs(i);
 	for (i = 1; i < max; i++) {
-		if (!(i & 4095))
+		if (!(i & KLEAK_RESCHED_MASK))
 			cond_resched();
 		if (!kleak_record_get(i, &o))
 			continue;
@@ -420,7 +420,7 @@ EXPORT_SYMBOL_IF_KUNIT(kleak_report_len);
 static void kleak_summary_kinds(struct kleak_out *out, const struct kleak_report *r)
 {
 	u64 objs[KLEAK_KINDS] = {}, bytes[KLEAK_KINDS] = {};
-	char line[160];
+	char line[KLEAK_LINE];
 	size_t n = 0;
 	u32 i;
 	int k;

@@ -14,11 +14,15 @@
  * @frozen) or removed until kleak_stacks_reset(), which runs with the
  * probes paused and no reader.
  *
- * Why not stackdepot: its records live until reboot (no way to drop them at
- * `clear` or rmmod), its pool is shared with KASAN, page_owner and others,
- * so kleak could neither bound its own memory nor report how much it uses,
- * and before 6.8 it allocates pages from the saving path, which a probe
- * inside the allocator must not do.  kleak's table is a bounded array
+ * Why not stackdepot: its pool is shared with KASAN, page_owner and
+ * others, so kleak could neither bound its own memory nor report how much
+ * it uses; its records are dropped only by reference count (6.8+:
+ * stack_depot_put()) and live until reboot before, so neither `clear` nor
+ * rmmod could free them; and a probe inside the allocator must save
+ * without allocating, which 6.1 (__stack_depot_save(), can_alloc false)
+ * and 6.8+ (stack_depot_save_flags() without STACK_DEPOT_FLAG_CAN_ALLOC)
+ * allow (5.10 does not), but such a save fails once the pool's pages are
+ * used up, whoever used them.  kleak's table is a bounded array
  * allocated at load, counted in stats, emptied by `clear` and freed at
  * unload.
  *

@@ -203,7 +203,7 @@ int kleak_suspect_cmp(const void *a, const void *b)
  */
 void kleak_suspect_show(struct kleak_out *out, const struct kleak_stack_snap *s)
 {
-	char line[256];
+	char line[KLEAK_LINE];
 	struct kleak_out b = { .buf = line, .size = sizeof(line) };
 
 	kleak_printf(&b, "  score: %u %s", s->score, kleak_confidence(s->score));

@@ -308,7 +308,7 @@ static void kleak_purge(unsigned int kinds)
 	for (i = 1; i < kleak_nr_objects; i++) {
 		struct kleak_obj *o = &kleak_pool[i];
 
-		if (!(i & 4095))
+		if (!(i & KLEAK_RESCHED_MASK))
 			cond_resched();
 		if (!(o->flags & KLEAK_OBJ_LIVE) || !(kinds & BIT(kleak_obj_kind(o))))
 			continue;

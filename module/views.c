@@ -109,7 +109,7 @@ static void kleak_outstanding_item(struct kleak_out *out, struct kleak_report *r
 static void kleak_stack_sample(struct kleak_out *out, const struct kleak_stack_snap *s)
 {
 	struct kleak_strscan ss = { .out = out, .max = KLEAK_STRINGS_MAX };
-	u8 chunk[256];
+	u8 chunk[KLEAK_CHUNK];
 	struct kleak_obj o;
 	size_t size, off, n, sample = kleak_sample_bytes_get();
 	u32 idx = s->oldest_idx;
@@ -163,7 +163,7 @@ void kleak_stack_report(struct kleak_out *out, struct kleak_report *r,
 	const struct kleak_cache_info *c = s->kind == KLEAK_KIND_SLAB ?
 					   kleak_cache_get(s->cache) : NULL;
 	u64 allocs = r->view == KLEAK_VIEW_SUSPECTS ? s->allocs : kleak_stack_allocs(s->sidx);
-	char line[128];
+	char line[KLEAK_LINE];
 	size_t n = 0;
 	int i;
 
