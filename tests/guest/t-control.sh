@@ -104,9 +104,14 @@ rmmod kleak_fixture
 n=$(grep -c 'site=kleak_fixture_rcu_storm+' $K/outstanding)
 [ "$n" = 0 ] || fail "kinds toggles under churn: $n of the storm's objects still listed (missed_frees $(stat_val missed_frees))"
 
-# clear forgets everything
+# clear forgets every object and stack; the counters of stats go on (the
+# README's Prometheus section: only a new load restarts them)
+allocs0=$(stat_val tracked_allocs)
 control clear
 [ "$(grep -c 'site=kleak_fixture_plant' $K/outstanding)" = 0 ] || fail "clear left objects"
 [ "$(stat_val running)" = 1 ] || fail "clear stopped tracking"
+[ "$(stat_val tracked_allocs)" -ge "$allocs0" ] ||
+	fail "clear reset tracked_allocs: $allocs0, then $(stat_val tracked_allocs)"
+expect_nogrep 'kleak_fixture_plant' $K/stacks "clear left the fixture's stack"
 unload
 echo "control: ok"

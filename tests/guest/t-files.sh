@@ -82,12 +82,18 @@ for f in outstanding allocinfo control; do
 done
 chmod 500 $P
 
-# an open file outlives rmmod: the read ends, nothing crashes
+# an open debugfs file keeps the module loaded until it is closed
+exec 4<$K/outstanding
+rmmod kleak 2>/dev/null && fail "rmmod kleak with a debugfs file open"
+exec 4<&-
+# an open /proc/kleak file outlives rmmod: its read fails with EIO,
+# nothing crashes
 exec 3<$P/outstanding
 rmmod kleak_fixture
 unload
 [ -e $P ] && fail "$P is still there after rmmod"
-cat <&3 >/dev/null 2>&1
+if cat <&3 >/dev/null 2>/tmp/eio; then fail "a read of $P/outstanding after rmmod succeeded"; fi
+grep -qi "input/output error\|i/o error" /tmp/eio || fail "a read after rmmod: $(cat /tmp/eio), not EIO"
 exec 3<&-
 # the module loads again with both directories
 load

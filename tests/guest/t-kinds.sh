@@ -86,13 +86,25 @@ cat $K/outstanding >/tmp/o2 || fail "outstanding unreadable"
 expect_nogrep "kind=\(slab\|page\|percpu\)" /tmp/o2 "filter kind=vmalloc shows other kinds"
 control_bad filter kind=heap
 control filter kind=
-# user pages are tracked on request
+# user pages (__GFP_HIGHMEM 0x2 or __GFP_MOVABLE 0x8: page cache, anonymous
+# memory) are tracked on request, and only then
+# user_pages FILE: the page records of FILE whose gfp has either bit
+user_pages() {
+	grep "kind=page" "$1" | sed -n 's/.* gfp=\(0x[0-9a-f]*\) .*/\1/p' |
+		while read -r g; do [ $((g & 10)) -ne 0 ] && echo "$g"; done | wc -l
+}
+[ "$(user_pages /tmp/o)" = 0 ] || fail "user pages shown without filter user=1: $(user_pages /tmp/o)"
 control filter user=1
+skipped0=$(stat_val pages_user_skipped)
 dd if=/dev/zero of=/tmp/kinds.fill2 bs=64k count=16 2>/dev/null
 cat $K/outstanding >/tmp/o3 || fail "outstanding unreadable"
+skipped1=$(stat_val pages_user_skipped)
 rm -f /tmp/kinds.fill2
 control filter user=
-grep "kind=page" /tmp/o3 | grep -q "migratetype=1" || info "no movable page tracked with user=1"
+n=$(user_pages /tmp/o3)
+[ "$n" -ge 16 ] || fail "filter user=1: $n user pages tracked, want the file's 256 pages or so"
+[ "$skipped1" = "$skipped0" ] || fail "filter user=1: pages_user_skipped went from $skipped0 to $skipped1"
+info "filter user=1: $n user pages tracked"
 
 # a kind turned off at run time: its hooks and records go, and back
 echo slab,vmalloc,percpu >/sys/module/kleak/parameters/kinds || fail "kinds write refused"

@@ -15,9 +15,12 @@ out=$(kleak-poke lseek $K/object) || fail "lseek on object opened write-only: $o
 end=$(( $(date +%s) + dur ))
 ( while [ "$(date +%s)" -lt $end ]; do echo clear >$K/control || exit 1; done ) &
 clears=$!
-( while [ "$(date +%s)" -lt $end ]; do
-	insmod /kleak/kleak_fixture.ko leaks=20 size=256 churn=50 && rmmod kleak_fixture
-  done ) &
+# the loader: every insmod and rmmod must succeed, and it must go round
+( n=0; while [ "$(date +%s)" -lt $end ]; do
+	insmod /kleak/kleak_fixture.ko leaks=20 size=256 churn=50 || { echo "insmod failed" >/tmp/races.mods; exit 1; }
+	rmmod kleak_fixture || { echo "rmmod failed" >/tmp/races.mods; exit 1; }
+	n=$((n + 1))
+  done; echo "$n" >/tmp/races.mods ) &
 mods=$!
 reads=0 objects=0
 while [ "$(date +%s)" -lt $end ]; do
@@ -28,8 +31,9 @@ while [ "$(date +%s)" -lt $end ]; do
 	reads=$((reads + 1))
 done
 wait $clears || fail "a clear failed during the storm"
-wait $mods
-info "$reads rounds of reads, $objects object dumps, under clear for ${dur}s"
+wait $mods || fail "the loader during the storm: $(cat /tmp/races.mods)"
+[ "$(cat /tmp/races.mods)" -gt 0 ] || fail "the loader loaded no module during the storm"
+info "$reads rounds of reads, $objects object dumps, $(cat /tmp/races.mods) loads, under clear for ${dur}s"
 [ "$reads" -gt 0 ] || fail "no read during the storm"
 
 # still whole afterwards
