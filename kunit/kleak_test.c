@@ -1094,6 +1094,7 @@ static void kleak_test_krealloc_in_place(struct kunit *test)
 	struct kleak_obj o;
 	void *p, *q;
 
+	unsigned long site;
 	u64 resized;
 
 	kleak_test_start(test);
@@ -1119,8 +1120,9 @@ static void kleak_test_krealloc_in_place(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kleak_lookup((unsigned long)p, &o));
 	KUNIT_ASSERT_TRUE(test, kleak_lookup((unsigned long)q, &o));
 	KUNIT_EXPECT_EQ(test, o.bytes_req, 300U);
-	KUNIT_EXPECT_TRUE_MSG(test, within_module(kleak_stack_get(o.stack)->frames[0], THIS_MODULE),
-			      "the moved object's site is %pS", (void *)kleak_stack_get(o.stack)->frames[0]);
+	site = kleak_stack_get(o.stack)->frames[0];
+	KUNIT_EXPECT_TRUE_MSG(test, within_module(site, THIS_MODULE),
+			      "the moved object's site is %pS", (void *)site);
 	KUNIT_EXPECT_EQ(test, kleak_counter_sum(KC_KREALLOC_RESIZED) - resized, 1);
 	kfree(q);
 	kleak_stop();

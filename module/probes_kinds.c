@@ -161,23 +161,26 @@ static int kleak_vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs
  * for the return, unless a vmalloc function called this one (as for the
  * kretprobe, kleak_vmalloc_in()).
  */
-static void kleak_vmalloc_enter(struct pt_regs *regs, unsigned long a0, unsigned long gfp,
-				unsigned long caller)
+static void kleak_vmalloc_enter(struct kprobe *kp, struct pt_regs *regs, unsigned long a0,
+				unsigned long gfp, unsigned long caller)
 {
+	const struct kleak_hook *h = container_of(kp, struct kleak_hook, krp.kp);
 	unsigned long sp = kernel_stack_pointer(regs);
 	unsigned long a[KLEAK_CALL_ARGS] = { a0, gfp, caller };
 
 	if (!kleak_kind_active(KLEAK_KIND_VMALLOC) ||
-	    kleak_in_ranges(&kleak_vmalloc_fns, READ_ONCE(*(unsigned long *)sp)))
+	    kleak_in_ranges(&kleak_vmalloc_fns, READ_ONCE(*(unsigned long *)sp))) {
+		kleak_call_forget(sp);
 		return;
+	}
 	kleak_count(KC_EV_VMALLOC);
-	if (unlikely(!kleak_call_enter(sp, a)))
+	if (unlikely(!kleak_call_enter(sp, (unsigned long)h->at_ret, a)))
 		kleak_drop(KC_DROP_CALLS_FULL, KLEAK_KIND_VMALLOC);
 }
 
 static int kleak_vmalloc_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	kleak_vmalloc_enter(regs, regs_get_kernel_argument(regs, 0),
+	kleak_vmalloc_enter(kp, regs, regs_get_kernel_argument(regs, 0),
 			    regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_GFP),
 			    regs_get_kernel_argument(regs, KLEAK_VMALLOC_ARG_CALLER));
 	return 0;
@@ -185,7 +188,7 @@ static int kleak_vmalloc_pre(struct kprobe *kp, struct pt_regs *regs)
 
 static int kleak_vmalloc_node_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	kleak_vmalloc_enter(regs, regs_get_kernel_argument(regs, 0),
+	kleak_vmalloc_enter(kp, regs, regs_get_kernel_argument(regs, 0),
 			    regs_get_kernel_argument(regs, KLEAK_VMALLOC_NODE_ARG_GFP),
 			    regs_get_kernel_argument(regs, KLEAK_VMALLOC_NODE_ARG_CALLER));
 	return 0;
@@ -195,7 +198,7 @@ static int kleak_vmalloc_area_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct vm_struct *area = (const void *)regs_get_kernel_argument(regs, 0);
 
-	kleak_vmalloc_enter(regs, (unsigned long)area, regs_get_kernel_argument(regs, 1),
+	kleak_vmalloc_enter(kp, regs, (unsigned long)area, regs_get_kernel_argument(regs, 1),
 			    (unsigned long)area->caller);
 	return 0;
 }
@@ -205,12 +208,13 @@ static int kleak_vmalloc_area_pre(struct kprobe *kp, struct pt_regs *regs)
  * caller's frames still are.  @area: a[0] is __vmalloc_area_node()'s area
  * (still the caller's: it is the allocation), whose size is the size.
  */
-static void kleak_vmalloc_at_return(struct pt_regs *regs, bool area)
+static void kleak_vmalloc_at_return(struct pt_regs *regs, kprobe_pre_handler_t tag, bool area)
 {
 	unsigned long sp = kernel_stack_pointer(regs), a[KLEAK_CALL_ARGS];
 	struct kleak_kret_data d;
 
-	if (!kleak_call_return(sp, a) || !kleak_kind_active(KLEAK_KIND_VMALLOC))
+	if (!kleak_call_return(sp, (unsigned long)tag, a) ||
+	    !kleak_kind_active(KLEAK_KIND_VMALLOC))
 		return;
 	d.site = a[2];
 	d.arg[0] = area ? get_vm_area_size((const struct vm_struct *)a[0]) : a[0];
@@ -223,13 +227,13 @@ static void kleak_vmalloc_at_return(struct pt_regs *regs, bool area)
 
 static int kleak_vmalloc_at_ret(struct kprobe *kp, struct pt_regs *regs)
 {
-	kleak_vmalloc_at_return(regs, false);
+	kleak_vmalloc_at_return(regs, kleak_vmalloc_at_ret, false);
 	return 0;
 }
 
 static int kleak_vmalloc_area_at_ret(struct kprobe *kp, struct pt_regs *regs)
 {
-	kleak_vmalloc_at_return(regs, true);
+	kleak_vmalloc_at_return(regs, kleak_vmalloc_area_at_ret, true);
 	return 0;
 }
 

@@ -122,7 +122,8 @@ static int kleak_kmalloc_nolock_at_ret(struct kprobe *kp, struct pt_regs *regs)
 {
 	unsigned long sp = kernel_stack_pointer(regs), a[KLEAK_CALL_ARGS];
 
-	if (!kleak_call_return(sp, a) || !kleak_kind_active(KLEAK_KIND_SLAB))
+	if (!kleak_call_return(sp, (unsigned long)kleak_kmalloc_nolock_at_ret, a) ||
+	    !kleak_kind_active(KLEAK_KIND_SLAB))
 		return 0;
 	kleak_count(KC_EV_NOLOCK_ALLOC);
 	if (unlikely(kleak_real_nmi(true))) {
@@ -192,29 +193,35 @@ static int kleak_bulk_alloc_ret(struct kretprobe_instance *ri, struct pt_regs *r
  */
 static int kleak_call_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	unsigned long a[KLEAK_CALL_ARGS];
+	const struct kleak_hook *h = container_of(kp, struct kleak_hook, krp.kp);
+	unsigned long sp = kernel_stack_pointer(regs), a[KLEAK_CALL_ARGS];
 	int i;
 
-	if (!kleak_kind_active(KLEAK_KIND_SLAB))
+	if (!kleak_kind_active(KLEAK_KIND_SLAB)) {
+		kleak_call_forget(sp);
 		return 0;
+	}
 	for (i = 0; i < KLEAK_CALL_ARGS; i++)
 		a[i] = regs_get_kernel_argument(regs, i);
-	if (unlikely(!kleak_call_enter(kernel_stack_pointer(regs), a)))
+	if (unlikely(!kleak_call_enter(sp, (unsigned long)h->at_ret, a)))
 		kleak_drop(KC_DROP_CALLS_FULL, KLEAK_KIND_SLAB);
 	return 0;
 }
 
 /*
- * At a return of the call kept by kleak_call_pre(): its arguments in @d,
+ * At a return of the call kept by kleak_call_pre(), @tag the return
+ * handler's (its hook's at_ret): its arguments in @d,
  * its call site (the return address, on top of the stack) and its stack,
  * walked here, where the caller's frames still are.  Return: true when
  * the allocation is to be tracked.
  */
-static bool kleak_call_ret(struct pt_regs *regs, struct kleak_kret_data *d)
+static bool kleak_call_ret(struct pt_regs *regs, kprobe_pre_handler_t tag,
+			   struct kleak_kret_data *d)
 {
 	unsigned long sp = kernel_stack_pointer(regs);
 
-	if (!kleak_call_return(sp, d->arg) || !kleak_kind_active(KLEAK_KIND_SLAB))
+	if (!kleak_call_return(sp, (unsigned long)tag, d->arg) ||
+	    !kleak_kind_active(KLEAK_KIND_SLAB))
 		return false;
 	d->site = READ_ONCE(*(unsigned long *)sp);
 	return !kleak_entry_stack(d, KLEAK_KIND_SLAB);
@@ -225,7 +232,7 @@ static int kleak_bulk_alloc_at_ret(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kleak_kret_data d;
 
-	if (kleak_call_ret(regs, &d))
+	if (kleak_call_ret(regs, kleak_bulk_alloc_at_ret, &d))
 		kleak_bulk_alloc_track(&d, regs_return_value(regs));
 	return 0;
 }

@@ -15,7 +15,11 @@
  * The calls in flight.  A fixed table, no lock: a slot is claimed by
  * cmpxchg on its stack pointer; one whose stack pointer is the entering
  * call's is stale (that call's stack is this one's: it returned unseen)
- * and is taken over.  Two calls in flight never share a stack pointer.
+ * and is taken over.  Two calls in flight never share a stack pointer,
+ * and only the task whose stack it is touches a claimed slot.  A slot
+ * keeps the tag of its function (its return handler): a return finds its
+ * own call's arguments or none, never those of a stale call of another
+ * function at the same stack pointer (it drops those).
  */
 #define pr_fmt(fmt) "kleak: " fmt
 
@@ -34,6 +38,7 @@
 
 struct kleak_call {
 	unsigned long sp;	/* 0: free */
+	unsigned long tag;
 	unsigned long arg[KLEAK_CALL_ARGS];
 };
 
@@ -181,11 +186,12 @@ static u32 kleak_call_slot(unsigned long sp)
 /**
  * kleak_call_enter() - keep the arguments of a call, at its entry
  * @sp: the stack pointer at the entry, the key
+ * @tag: the function's, which its return must give
  * @args: KLEAK_CALL_ARGS of them
  *
  * Any context.  Return: false when every slot it may take is busy.
  */
-bool kleak_call_enter(unsigned long sp, const unsigned long *args)
+bool kleak_call_enter(unsigned long sp, unsigned long tag, const unsigned long *args)
 {
 	unsigned int i;
 
@@ -195,6 +201,7 @@ bool kleak_call_enter(unsigned long sp, const unsigned long *args)
 
 		if (cur != sp && (cur || cmpxchg(&c->sp, 0UL, sp)))
 			continue;
+		c->tag = tag;
 		memcpy(c->arg, args, sizeof(c->arg));
 		return true;
 	}
@@ -204,11 +211,39 @@ bool kleak_call_enter(unsigned long sp, const unsigned long *args)
 /**
  * kleak_call_return() - the arguments of the call returning, and its slot freed
  * @sp: the stack pointer at the return (that of the entry)
+ * @tag: the function's, as its entry gave it
  * @args: room for KLEAK_CALL_ARGS
  *
- * Any context.  Return: false when the entry kept nothing.
+ * Any context.  A slot at @sp of another tag is stale, and freed.
+ * Return: false when the entry kept nothing.
  */
-bool kleak_call_return(unsigned long sp, unsigned long *args)
+bool kleak_call_return(unsigned long sp, unsigned long tag, unsigned long *args)
+{
+	unsigned int i;
+
+	for (i = 0; i < KLEAK_CALL_PROBES; i++) {
+		struct kleak_call *c = &kleak_calls[(kleak_call_slot(sp) + i) & (KLEAK_CALLS - 1)];
+		bool mine;
+
+		if (READ_ONCE(c->sp) != sp)
+			continue;
+		mine = c->tag == tag;
+		if (mine)
+			memcpy(args, c->arg, sizeof(c->arg));
+		/* release: the arguments are read before the slot is free */
+		smp_store_release(&c->sp, 0UL);
+		return mine;
+	}
+	return false;
+}
+
+/**
+ * kleak_call_forget() - free the slot of a stack pointer, if any
+ * @sp: the stack pointer of a call entered but not kept
+ *
+ * Any context: what an earlier call there left is stale.
+ */
+void kleak_call_forget(unsigned long sp)
 {
 	unsigned int i;
 
@@ -217,12 +252,9 @@ bool kleak_call_return(unsigned long sp, unsigned long *args)
 
 		if (READ_ONCE(c->sp) != sp)
 			continue;
-		memcpy(args, c->arg, sizeof(c->arg));
-		/* release: the arguments are read before the slot is free */
+		/* release: as in kleak_call_return() */
 		smp_store_release(&c->sp, 0UL);
-		return true;
 	}
-	return false;
 }
 
 /** kleak_calls_reset() - forget every call in flight (no probe in place) */

@@ -9,7 +9,10 @@
  * it (5.10's) puts the trampoline in every stack taken meanwhile (those
  * of a vmalloc's own allocations).  The arguments are kept from the entry
  * probe to the return, keyed by the stack pointer, which is the same at
- * the entry (past the fentry call) and at each return.
+ * the entry (past the fentry call) and at each return, and tagged with
+ * the function's return handler: the return of one function never takes
+ * the arguments of another's call, left at the same stack pointer by a
+ * call whose return went unseen.
  */
 #ifndef _KLEAK_RETSITE_H
 #define _KLEAK_RETSITE_H
@@ -20,8 +23,9 @@
 #define KLEAK_CALL_ARGS		4
 
 int kleak_retsites_find(unsigned long fn, unsigned long *sites, unsigned int max);
-bool kleak_call_enter(unsigned long sp, const unsigned long *args);
-bool kleak_call_return(unsigned long sp, unsigned long *args);
+bool kleak_call_enter(unsigned long sp, unsigned long tag, const unsigned long *args);
+bool kleak_call_return(unsigned long sp, unsigned long tag, unsigned long *args);
+void kleak_call_forget(unsigned long sp);
 void kleak_calls_reset(void);
 
 #endif /* _KLEAK_RETSITE_H */
