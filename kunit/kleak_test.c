@@ -21,6 +21,7 @@
 #include "../module/index.h"
 #include "../module/names.h"
 #include "../module/report.h"
+#include "../module/retsite.h"
 #include "../module/stack.h"
 #include "../module/tracker.h"
 #include "../tests/test-compat.h"
@@ -881,6 +882,44 @@ static void kleak_test_bulk_free(struct kunit *test)
 }
 
 /*
+ * The return-site call table: a return takes the arguments its own
+ * function's entry kept at its stack pointer, never those a call of
+ * another function left there (before, keyed by the stack pointer alone,
+ * kmem_cache_alloc_bulk's return could read a vmalloc's caller as its
+ * array).  Stack pointers no task has (below PAGE_SIZE), with kleak
+ * stopped: no probe uses the table meanwhile.
+ */
+static void kleak_test_call_tags(struct kunit *test)
+{
+	unsigned long a[KLEAK_CALL_ARGS] = { 1, 2, 3, 4 }, b[KLEAK_CALL_ARGS] = {};
+	const unsigned long sp = 0x808, tag_a = 0xa, tag_b = 0xb;
+
+	KUNIT_ASSERT_FALSE(test, kleak_running());
+	/* its own call's arguments, once */
+	KUNIT_ASSERT_TRUE(test, kleak_call_enter(sp, tag_a, a));
+	KUNIT_EXPECT_TRUE(test, kleak_call_return(sp, tag_a, b));
+	KUNIT_EXPECT_EQ(test, b[2], 3UL);
+	KUNIT_EXPECT_FALSE(test, kleak_call_return(sp, tag_a, b));
+	/* another function's stale call: not taken, and dropped */
+	KUNIT_ASSERT_TRUE(test, kleak_call_enter(sp, tag_a, a));
+	memset(b, 0, sizeof(b));
+	KUNIT_EXPECT_FALSE(test, kleak_call_return(sp, tag_b, b));
+	KUNIT_EXPECT_EQ(test, b[2], 0UL);
+	KUNIT_EXPECT_FALSE(test, kleak_call_return(sp, tag_a, b));
+	/* an entry that keeps nothing frees what was left at its stack pointer */
+	KUNIT_ASSERT_TRUE(test, kleak_call_enter(sp, tag_a, a));
+	kleak_call_forget(sp);
+	KUNIT_EXPECT_FALSE(test, kleak_call_return(sp, tag_a, b));
+	/* a new call at a stale one's stack pointer takes its slot over */
+	KUNIT_ASSERT_TRUE(test, kleak_call_enter(sp, tag_a, a));
+	a[2] = 33;
+	KUNIT_ASSERT_TRUE(test, kleak_call_enter(sp, tag_b, a));
+	KUNIT_EXPECT_TRUE(test, kleak_call_return(sp, tag_b, b));
+	KUNIT_EXPECT_EQ(test, b[2], 33UL);
+	KUNIT_EXPECT_FALSE(test, kleak_call_return(sp, tag_a, b));
+}
+
+/*
  * Every counter has a name in stats, and no two share one: the enum and
  * its names table cannot drift apart unseen (the table's size is checked
  * at build time; a counter added in the middle without a name is found
@@ -1369,6 +1408,7 @@ static struct kunit_case kleak_core_cases[] = {
 	KUNIT_CASE(kleak_test_contexts),
 	KUNIT_CASE(kleak_test_exhaustion),
 	KUNIT_CASE(kleak_test_stats_names),
+	KUNIT_CASE(kleak_test_call_tags),
 	KUNIT_CASE(kleak_test_kinds_parse),
 	KUNIT_CASE(kleak_test_page_kind),
 	KUNIT_CASE(kleak_test_vmalloc_kind),

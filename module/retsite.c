@@ -31,6 +31,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "retsite.h"
 
 #define KLEAK_CALLS		256	/* a power of two */
@@ -207,6 +208,7 @@ bool kleak_call_enter(unsigned long sp, unsigned long tag, const unsigned long *
 	}
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(kleak_call_enter);
 
 /**
  * kleak_call_return() - the arguments of the call returning, and its slot freed
@@ -236,6 +238,7 @@ bool kleak_call_return(unsigned long sp, unsigned long tag, unsigned long *args)
 	}
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(kleak_call_return);
 
 /**
  * kleak_call_forget() - free the slot of a stack pointer, if any
@@ -256,6 +259,7 @@ void kleak_call_forget(unsigned long sp)
 		smp_store_release(&c->sp, 0UL);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(kleak_call_forget);
 
 /** kleak_calls_reset() - forget every call in flight (no probe in place) */
 void kleak_calls_reset(void)
