@@ -140,14 +140,20 @@ static int kleak_vmalloc_area_entry(struct kretprobe_instance *ri, struct pt_reg
 				(unsigned long)area->caller);
 }
 
+/* The area a vmalloc returned, @d's stack saved (any context) */
+static void kleak_vmalloc_track(const struct kleak_kret_data *d, struct pt_regs *regs)
+{
+	kleak_track_alloc_kind(d->site, (const void *)regs_return_value(regs), d->arg[0],
+			       d->arg[0], NULL, (__force gfp_t)(u32)d->arg[1], KLEAK_KIND_VMALLOC,
+			       d->sidx);
+}
+
 static int kleak_vmalloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kleak_kret_data *d = (void *)ri->data;
 
 	if (kleak_entry_stack_ok(d, KLEAK_KIND_VMALLOC))
-		kleak_track_alloc_kind(d->site, (const void *)regs_return_value(regs),
-				       d->arg[0], d->arg[0], NULL, (__force gfp_t)(u32)d->arg[1],
-				       KLEAK_KIND_VMALLOC, d->sidx);
+		kleak_vmalloc_track(d, regs);
 	return 0;
 }
 
@@ -220,9 +226,7 @@ static void kleak_vmalloc_at_return(struct pt_regs *regs, kprobe_pre_handler_t t
 	d.arg[0] = area ? get_vm_area_size((const struct vm_struct *)a[0]) : a[0];
 	d.arg[1] = a[1];
 	if (!kleak_entry_stack(&d, KLEAK_KIND_VMALLOC))
-		kleak_track_alloc_kind(d.site, (const void *)regs_return_value(regs),
-				       d.arg[0], d.arg[0], NULL, (__force gfp_t)(u32)d.arg[1],
-				       KLEAK_KIND_VMALLOC, d.sidx);
+		kleak_vmalloc_track(&d, regs);
 }
 
 static int kleak_vmalloc_at_ret(struct kprobe *kp, struct pt_regs *regs)
